@@ -1,0 +1,134 @@
+"""Numpy kernels: exact k nearest neighbours inside one bucket and SMOTE interpolation.
+
+No Spark here. :func:`generate_bucket` is what each ``applyInPandas`` group runs; it is a plain
+function of arrays so that it is tested in milliseconds.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+#: Query rows per block of the distance matrix: bounds kNN memory to ``_BLOCK * bucket rows``.
+_BLOCK = 1024
+
+
+def stable_order(row_keys: np.ndarray, x: np.ndarray) -> np.ndarray:
+    """Permutation that sorts rows by ``row_keys``, ties broken by the feature values.
+
+    Rows reach a Spark group in no fixed order; sorting first makes everything after it
+    independent of partitioning.
+    """
+    keys = [x[:, j] for j in range(x.shape[1] - 1, -1, -1)]
+    keys.append(row_keys)  # np.lexsort: the last key is the primary one
+    return np.lexsort(keys)
+
+
+def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+    """Exact ``k`` nearest rows of ``x`` to the rows ``x[queries]``, each query itself excluded.
+
+    Returns ``(indices, squared_distances)``, both ``(len(queries), k)``, nearest first (ties by
+    index). Needs ``len(x) > k``.
+    """
+    m = len(x)
+    if m <= k:
+        raise ValueError(f"a bucket of {m} rows cannot give {k} neighbours")
+    sq = np.einsum("ij,ij->i", x, x)
+    idx = np.empty((len(queries), k), dtype=np.int64)
+    for start in range(0, len(queries), _BLOCK):
+        q = queries[start : start + _BLOCK]
+        d = sq[q][:, None] + sq[None, :] - 2.0 * (x[q] @ x.T)
+        d[np.arange(len(q)), q] = np.inf
+        part = np.argpartition(d, k - 1, axis=1)[:, :k]
+        idx[start : start + len(q)] = part
+    # exact distances of the chosen candidates (the matrix form loses precision), then sort
+    dist = np.einsum("qkd,qkd->qk", x[idx] - x[queries][:, None, :], x[idx] - x[queries][:, None, :])
+    order = np.lexsort((idx, dist), axis=1)
+    return np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
+
+
+def merge_candidates(
+    ids: np.ndarray, dist: np.ndarray, k: int
+) -> np.ndarray:
+    """Positions of the ``k`` nearest distinct candidates per row.
+
+    ``ids`` and ``dist`` are ``(q, c)``: candidate ids (several hash tables may propose the same
+    one) and their distances. Returns ``(q, k)`` column positions, nearest first.
+    """
+    by_id = np.argsort(ids, axis=1, kind="stable")
+    sorted_ids = np.take_along_axis(ids, by_id, 1)
+    repeat = np.zeros_like(sorted_ids, dtype=bool)
+    repeat[:, 1:] = sorted_ids[:, 1:] == sorted_ids[:, :-1]
+    d = dist.astype(np.float64, copy=True)
+    np.put_along_axis(d, by_id, np.where(repeat, np.inf, np.take_along_axis(d, by_id, 1)), 1)
+    order = np.lexsort((ids, d), axis=1)
+    return order[:, :k]
+
+
+@dataclass(frozen=True)
+class External:
+    """Neighbour candidates found for each bucket row in other hash tables.
+
+    ``ids``: ``(m, c)`` candidate ids; ``x``: ``(m, c, d)`` their features; ``row_ids``: ``(m,)``
+    the bucket rows' own ids in the same id space.
+    """
+
+    row_ids: np.ndarray
+    ids: np.ndarray
+    x: np.ndarray
+
+
+def generate_bucket(
+    x: np.ndarray,
+    row_keys: np.ndarray,
+    n_new: int,
+    k: int,
+    seed: tuple[int, ...],
+    external: External | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
+    """SMOTE rows for one bucket: ``x[i] + u * (x_nn - x[i])``.
+
+    Parameters
+    ----------
+    x : (m, d) float64 array
+        The bucket's rows, in any order.
+    row_keys : (m,) int64 array
+        A stable key per row; with the feature values it fixes the order used by the RNG.
+    n_new : int
+        Rows to generate.
+    k : int
+        Neighbours per row; ``x_nn`` is one of them, chosen uniformly.
+    seed : tuple of int
+        Entropy for :class:`numpy.random.SeedSequence`, e.g. ``(seed, class, bucket)``.
+    external : External, optional
+        Candidates from other hash tables, merged with the bucket's own neighbours.
+
+    Returns
+    -------
+    (new_x, base) : the ``(n_new, d)`` synthetic rows and, per new row, the position in ``x`` of
+    the row it was made from.
+    """
+    order = stable_order(row_keys, x)
+    xs = x[order]
+    rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
+    base = rng.integers(0, len(xs), n_new)
+    pick = rng.integers(0, k, n_new)
+    gap = rng.random(n_new)
+    bases, inverse = np.unique(base, return_inverse=True)
+    nn_idx, nn_dist = knn_in_bucket(xs, bases, k)
+    if external is None:
+        neighbour = xs[nn_idx[inverse, pick]]
+    else:
+        ext_ids = external.ids[order][bases]
+        ext_x = external.x[order][bases]
+        cand_ids = np.concatenate([external.row_ids[order][nn_idx], ext_ids], axis=1)
+        ext_dist = np.einsum("qcd,qcd->qc", ext_x - xs[bases][:, None, :], ext_x - xs[bases][:, None, :])
+        cand_dist = np.concatenate([nn_dist, ext_dist], axis=1)
+        cand_x = np.concatenate([xs[nn_idx], ext_x], axis=1)
+        chosen = merge_candidates(cand_ids, cand_dist, k)
+        col = chosen[inverse, pick]
+        neighbour = cand_x[inverse, col]
+    start = xs[base]
+    new_x = start + gap[:, None] * (neighbour - start)
+    return new_x, order[base]

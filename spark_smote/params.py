@@ -1,0 +1,194 @@
+"""``_SmoteParams``: every Param of :class:`spark_smote.SMOTE`, its default and its checks."""
+
+from __future__ import annotations
+
+import math
+import numbers
+from collections.abc import Mapping
+from typing import Any
+
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param.shared import HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed
+
+from spark_smote.strategy import STRATEGY_NAMES, SamplingStrategy
+
+#: Fixed default seed: pyspark's ``HasSeed`` default is a per-process string hash.
+DEFAULT_SEED = 42
+OTHER_COLUMNS_MODES = ("null", "copy")
+
+
+def _to_label(value: Any) -> Any:
+    """A dict key as a plain JSON-safe Python value (numpy scalars unwrapped)."""
+    if hasattr(value, "item") and not isinstance(value, (str, bytes)):
+        value = value.item()
+    if isinstance(value, bool) or not isinstance(value, (str, numbers.Real)):
+        raise TypeError(f"samplingStrategy keys must be numbers or strings, got {value!r}")
+    return value
+
+
+def _to_sampling_strategy(value: Any) -> str | float | list[list[Any]]:
+    """Store a strategy in a JSON-exact form.
+
+    A dict becomes a list of ``[label, count]`` pairs, because JSON object keys are always
+    strings and a saved ``{1: 100}`` would load as ``{"1": 100}``.
+    """
+    if isinstance(value, str):
+        return value.strip().lower()
+    if isinstance(value, Mapping):
+        value = list(value.items())
+    if isinstance(value, (list, tuple)):
+        pairs = []
+        for pair in value:
+            if not isinstance(pair, (list, tuple)) or len(pair) != 2:
+                raise TypeError(f"samplingStrategy pairs must be (label, count), got {pair!r}")
+            label, count = pair
+            pairs.append([_to_label(label), TypeConverters.toInt(count)])
+        return pairs
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(
+            f"samplingStrategy must be a string, a float or a dict, got {type(value).__name__}"
+        )
+    return float(value)
+
+
+class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
+    """Params shared by the SMOTE stage (mixin, no behaviour)."""
+
+    kNeighbors: Param[int] = Param(
+        Params._dummy(),
+        "kNeighbors",
+        "number of nearest same-class rows a synthetic row may be drawn towards (>= 1)",
+        typeConverter=TypeConverters.toInt,
+    )
+    samplingStrategy: Param[Any] = Param(
+        Params._dummy(),
+        "samplingStrategy",
+        "which classes to oversample and to what count: 'auto' (= 'not majority'), "
+        "'minority', 'not minority', 'all'; a float in (0, 1] (binary only: minority raised to "
+        "int(ratio * majority count)); or a dict {label: desired final count}",
+        typeConverter=_to_sampling_strategy,
+    )
+    syntheticCol: Param[str] = Param(
+        Params._dummy(),
+        "syntheticCol",
+        "if set, name of a boolean column appended last: True on synthetic rows",
+        typeConverter=TypeConverters.toString,
+    )
+    otherColumns: Param[str] = Param(
+        Params._dummy(),
+        "otherColumns",
+        "columns that are neither features nor label on synthetic rows: 'null' leaves them "
+        "null, 'copy' copies them from the row each synthetic row was made from",
+        typeConverter=TypeConverters.toString,
+    )
+    maxBucketSize: Param[int] = Param(
+        Params._dummy(),
+        "maxBucketSize",
+        "most rows of one class in one LSH bucket (exact neighbours inside a bucket); a class "
+        "with at most this many rows is one bucket, so its neighbours are exact",
+        typeConverter=TypeConverters.toInt,
+    )
+    numHashTables: Param[int] = Param(
+        Params._dummy(),
+        "numHashTables",
+        "independent LSH bucketings whose neighbours are merged: more tables, better "
+        "neighbours, more work (>= 1)",
+        typeConverter=TypeConverters.toInt,
+    )
+    bucketLength: Param[float] = Param(
+        Params._dummy(),
+        "bucketLength",
+        "width of the LSH slabs along the first random projection; None chooses slabs of equal "
+        "row counts from the data",
+        typeConverter=TypeConverters.toFloat,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(
+            featuresCol="features",
+            labelCol="label",
+            kNeighbors=5,
+            samplingStrategy="auto",
+            seed=DEFAULT_SEED,
+            otherColumns="null",
+            maxBucketSize=10_000,
+            numHashTables=3,
+        )
+
+    def _get_or_none(self, param: Param) -> Any:
+        return self.getOrDefault(param) if self.isDefined(param) else None
+
+    def getInputCols(self) -> list[str] | None:  # type: ignore[override]
+        """Gets the value of inputCols, or None when the features come from featuresCol."""
+        return self._get_or_none(self.inputCols)
+
+    def getKNeighbors(self) -> int:
+        """Gets the value of kNeighbors or its default value."""
+        return self.getOrDefault(self.kNeighbors)
+
+    def getSamplingStrategy(self) -> SamplingStrategy:
+        """Gets the value of samplingStrategy (a dict strategy comes back as a dict)."""
+        value = self.getOrDefault(self.samplingStrategy)
+        return {label: count for label, count in value} if isinstance(value, list) else value
+
+    def getSyntheticCol(self) -> str | None:
+        """Gets the value of syntheticCol, or None."""
+        return self._get_or_none(self.syntheticCol)
+
+    def getOtherColumns(self) -> str:
+        """Gets the value of otherColumns or its default value."""
+        return self.getOrDefault(self.otherColumns)
+
+    def getMaxBucketSize(self) -> int:
+        """Gets the value of maxBucketSize or its default value."""
+        return self.getOrDefault(self.maxBucketSize)
+
+    def getNumHashTables(self) -> int:
+        """Gets the value of numHashTables or its default value."""
+        return self.getOrDefault(self.numHashTables)
+
+    def getBucketLength(self) -> float | None:
+        """Gets the value of bucketLength, or None (chosen from the data)."""
+        return self._get_or_none(self.bucketLength)
+
+    def _validate_params(self) -> None:
+        """Check every param value and their relations; raise ``ValueError`` naming the param."""
+        k = self.getKNeighbors()
+        if k < 1:
+            raise ValueError(f"kNeighbors must be at least 1, got {k}.")
+        strategy = self.getSamplingStrategy()
+        if isinstance(strategy, str) and strategy not in STRATEGY_NAMES:
+            raise ValueError(
+                f"samplingStrategy {strategy!r} is not known; use one of "
+                f"{', '.join(repr(s) for s in STRATEGY_NAMES)}, a float in (0, 1] or a dict "
+                "{label: count}."
+            )
+        if isinstance(strategy, float) and not 0.0 < strategy <= 1.0:
+            raise ValueError(f"samplingStrategy as a float must be in (0, 1], got {strategy}.")
+        if isinstance(strategy, dict):
+            if not strategy:
+                raise ValueError("samplingStrategy is an empty dict: name at least one class.")
+            bad = {c: n for c, n in strategy.items() if n < 0}
+            if bad:
+                raise ValueError(f"samplingStrategy counts must not be negative: {bad}.")
+        mode = self.getOtherColumns()
+        if mode not in OTHER_COLUMNS_MODES:
+            raise ValueError(f"otherColumns must be 'null' or 'copy', got {mode!r}.")
+        max_size = self.getMaxBucketSize()
+        if max_size < 2 * (k + 1):
+            raise ValueError(
+                f"maxBucketSize={max_size} is too small for kNeighbors={k}: it must be at least "
+                f"2 * (kNeighbors + 1) = {2 * (k + 1)}, so that every split bucket keeps k "
+                "neighbours per row."
+            )
+        if self.getNumHashTables() < 1:
+            raise ValueError(f"numHashTables must be at least 1, got {self.getNumHashTables()}.")
+        length = self.getBucketLength()
+        if length is not None and not (length > 0 and math.isfinite(length)):
+            raise ValueError(f"bucketLength must be a positive number or None, got {length}.")
+        if self.getSeed() < 0:
+            raise ValueError(f"seed must not be negative, got {self.getSeed()}.")
+        cols = self.getInputCols()
+        if cols is not None and len(cols) == 0:
+            raise ValueError("inputCols is empty: give at least one column, or use featuresCol.")

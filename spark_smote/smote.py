@@ -1,0 +1,346 @@
+"""The SMOTE Transformer: orchestration of validation, bucketing and the pandas-UDF kernel."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark import keyword_only
+from pyspark.ml import Transformer
+from pyspark.ml.functions import array_to_vector
+from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegralType, StructType
+
+from spark_smote.bucketing import (
+    BUCKET,
+    CLS,
+    GENERATION_STREAM,
+    KEY,
+    UID,
+    X,
+    ClassPlan,
+    assign_buckets,
+    plan_class,
+)
+from spark_smote.kernel import External, generate_bucket, knn_in_bucket
+from spark_smote.params import DEFAULT_SEED, _SmoteParams
+from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
+from spark_smote.validation import FeatureSpec, collect_stats, feature_spec
+
+_CAND_IDS = "__smote_cand_ids_{}"
+_CAND_X = "__smote_cand_x_{}"
+
+
+class SMOTE(Transformer, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable):
+    """SMOTE oversampling on Spark: synthetic minority rows, unioned with the original rows.
+
+    Each class to oversample is cut into LSH buckets of at most ``maxBucketSize`` rows (seeded
+    random projections); inside a bucket a pandas UDF finds exact k nearest neighbours and
+    draws synthetic rows ``x + u * (x_nn - x)``, ``u ~ U[0, 1)``. A class with at most
+    ``maxBucketSize`` rows is one bucket, so its rows are exactly those of SMOTE. Class totals
+    are exact; the same seed gives the same rows however the input is partitioned.
+
+    Examples
+    --------
+    >>> from pyspark.ml.linalg import Vectors
+    >>> from spark_smote import SMOTE
+    >>> rows = [(Vectors.dense([float(i), float(i % 3)]), 0) for i in range(20)]
+    >>> rows += [(Vectors.dense([float(i), 1.0]), 1) for i in range(6)]
+    >>> df = spark.createDataFrame(rows, ["features", "label"])
+    >>> smote = SMOTE(kNeighbors=3, syntheticCol="synthetic")
+    >>> out = smote.transform(df)
+    >>> sorted((r.label, r["count"]) for r in out.groupBy("label").count().collect())
+    [(0, 20), (1, 20)]
+    >>> out.filter("synthetic").count()
+    14
+    """
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        kNeighbors: int = 5,
+        samplingStrategy: SamplingStrategy = "auto",
+        seed: int = DEFAULT_SEED,
+        syntheticCol: str | None = None,
+        otherColumns: str = "null",
+        maxBucketSize: int = 10_000,
+        numHashTables: int = 3,
+        bucketLength: float | None = None,
+    ) -> None:
+        super().__init__()
+        kwargs = self._input_kwargs
+        self.setParams(**kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        kNeighbors: int = 5,
+        samplingStrategy: SamplingStrategy = "auto",
+        seed: int = DEFAULT_SEED,
+        syntheticCol: str | None = None,
+        otherColumns: str = "null",
+        maxBucketSize: int = 10_000,
+        numHashTables: int = 3,
+        bucketLength: float | None = None,
+    ) -> SMOTE:
+        """Sets params for this SMOTE."""
+        kwargs = self._input_kwargs
+        return self._set(**kwargs)
+
+    def setFeaturesCol(self, value: str) -> SMOTE:
+        """Sets the value of :py:attr:`featuresCol`."""
+        return self._set(featuresCol=value)
+
+    def setInputCols(self, value: list[str] | None) -> SMOTE:
+        """Sets the value of :py:attr:`inputCols` (None: use featuresCol)."""
+        return self._set(inputCols=value)
+
+    def setLabelCol(self, value: str) -> SMOTE:
+        """Sets the value of :py:attr:`labelCol`."""
+        return self._set(labelCol=value)
+
+    def setKNeighbors(self, value: int) -> SMOTE:
+        """Sets the value of :py:attr:`kNeighbors`."""
+        return self._set(kNeighbors=value)
+
+    def setSamplingStrategy(self, value: SamplingStrategy) -> SMOTE:
+        """Sets the value of :py:attr:`samplingStrategy`."""
+        return self._set(samplingStrategy=value)
+
+    def setSeed(self, value: int) -> SMOTE:
+        """Sets the value of :py:attr:`seed`."""
+        return self._set(seed=value)
+
+    def setSyntheticCol(self, value: str | None) -> SMOTE:
+        """Sets the value of :py:attr:`syntheticCol` (None: no flag column)."""
+        return self._set(syntheticCol=value)
+
+    def setOtherColumns(self, value: str) -> SMOTE:
+        """Sets the value of :py:attr:`otherColumns`: ``"null"`` or ``"copy"``."""
+        return self._set(otherColumns=value)
+
+    def setMaxBucketSize(self, value: int) -> SMOTE:
+        """Sets the value of :py:attr:`maxBucketSize`."""
+        return self._set(maxBucketSize=value)
+
+    def setNumHashTables(self, value: int) -> SMOTE:
+        """Sets the value of :py:attr:`numHashTables`."""
+        return self._set(numHashTables=value)
+
+    def setBucketLength(self, value: float | None) -> SMOTE:
+        """Sets the value of :py:attr:`bucketLength` (None: chosen from the data)."""
+        return self._set(bucketLength=value)
+
+    # ------------------------------------------------------------------ transform
+
+    def _spec(self, dataset: DataFrame) -> FeatureSpec:
+        self._validate_params()
+        return feature_spec(
+            dataset.schema,
+            self.getFeaturesCol(),
+            self.getInputCols(),
+            self.getLabelCol(),
+            self.getSyntheticCol(),
+        )
+
+    def plan(self, dataset: DataFrame) -> list[ClassPlan]:
+        """Validate ``dataset`` and return the per-class plan (counts, quotas, buckets).
+
+        Runs the one aggregation pass of :meth:`transform`; raises ``ValueError`` on bad input.
+        """
+        return self._plan(dataset, self._spec(dataset))[0]
+
+    def _plan(self, dataset: DataFrame, spec: FeatureSpec) -> tuple[list[ClassPlan], int]:
+        stats = collect_stats(dataset, spec)
+        to_generate = resolve_sampling_strategy(self.getSamplingStrategy(), stats.counts)
+        check_class_sizes(to_generate, stats.counts, self.getKNeighbors())
+        labels = sorted(stats.counts)
+        plans = [
+            plan_class(labels.index(c), c, stats.counts[c], n, self.getMaxBucketSize())
+            for c, n in sorted(to_generate.items())
+        ]
+        return plans, stats.dim
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        spec = self._spec(dataset)
+        if self.getOtherColumns() == "copy":
+            _check_copyable(dataset.schema, spec)
+        plans, dim = self._plan(dataset, spec)
+        flag = self.getSyntheticCol()
+        original = dataset.withColumn(flag, F.lit(False)) if flag else dataset
+        if not plans:
+            return original
+        synthetic = self._synthesize(dataset, spec, plans, dim)
+        return original.unionByName(synthetic)
+
+    def _synthesize(
+        self, dataset: DataFrame, spec: FeatureSpec, plans: list[ClassPlan], dim: int
+    ) -> DataFrame:
+        """Synthetic rows of every planned class, in the input's schema (+ flag column)."""
+        copy = self.getOtherColumns() == "copy"
+        others = list(spec.others) if copy else []
+        label = F.col(spec.label)
+        cls = _per_label(plans, label)
+        hashable = [c for c, t in spec.types.items() if "map<" not in t.simpleString()]
+        work = dataset.filter(cls.isNotNull()).select(
+            cls.alias(CLS), spec.as_array().alias(X), F.xxhash64(*hashable).alias(KEY), *others
+        )
+        seed, k = self.getSeed(), self.getKNeighbors()
+        split = [p for p in plans if p.n_buckets > 1]
+        tables = self.getNumHashTables() if split else 1
+        work = assign_buckets(
+            work, plans, seed, 0, dim, self.getBucketLength(), with_uid=tables > 1
+        )
+        for t in range(1, tables):
+            work = work.join(self._candidates(work, split, t, dim), [CLS, UID], "left")
+
+        kernel = _generation_kernel(plans, seed, k, tables, dim, others)
+        out_schema = StructType(
+            [_field(CLS, "int"), _field(X, "array<double>")]
+            + [dataset.schema[c] for c in others]
+        )
+        generated = work.groupBy(CLS, BUCKET).applyInPandas(kernel, out_schema)
+        return generated.select(*self._output_columns(spec, plans, copy))
+
+    def _candidates(self, work: DataFrame, split: list[ClassPlan], table: int, dim: int) -> DataFrame:
+        """Each row's ``k`` nearest rows in the buckets of another hash table."""
+        rows = work.filter(F.col(CLS).isin([p.index for p in split])).select(CLS, UID, KEY, X)
+        rows = assign_buckets(rows, split, self.getSeed(), table, dim, self.getBucketLength())
+        schema = StructType(
+            [
+                _field(CLS, "int"),
+                _field(UID, "long"),
+                _field(_CAND_IDS.format(table), "array<long>"),
+                _field(_CAND_X.format(table), "array<double>"),
+            ]
+        )
+        kernel = _candidate_kernel(self.getKNeighbors(), table)
+        return rows.groupBy(CLS, BUCKET).applyInPandas(kernel, schema)
+
+    def _output_columns(
+        self, spec: FeatureSpec, plans: list[ClassPlan], copy: bool
+    ) -> list[Column]:
+        types = spec.types
+        label_value = _per_index(plans, lambda p: F.lit(p.label))
+        out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
+        if spec.vector:
+            out[spec.columns[0]] = array_to_vector(F.col(X))
+        else:
+            for i, c in enumerate(spec.columns):
+                value = F.col(X)[i]
+                if isinstance(types[c], IntegralType):
+                    value = F.round(value)
+                out[c] = value.cast(types[c])
+        for c in spec.others:
+            out[c] = F.col(c) if copy else F.lit(None).cast(types[c])
+        columns = [out[c].alias(c) for c in types]
+        flag = self.getSyntheticCol()
+        if flag:
+            columns.append(F.lit(True).alias(flag))
+        return columns
+
+
+# ---------------------------------------------------------------------- helpers
+
+
+def _field(name: str, type_string: str) -> Any:
+    return StructType.fromDDL(f"`{name}` {type_string}").fields[0]
+
+
+def _per_label(plans: Sequence[ClassPlan], label: Column) -> Column:
+    """Class index of the row's label, null for classes not oversampled."""
+    expr = None
+    for p in plans:
+        cond = label == F.lit(p.label)
+        expr = F.when(cond, p.index) if expr is None else expr.when(cond, p.index)
+    assert expr is not None
+    return expr
+
+
+def _per_index(plans: Sequence[ClassPlan], value: Callable[[ClassPlan], Column]) -> Column:
+    expr = None
+    for p in plans:
+        cond = F.col(CLS) == p.index
+        expr = F.when(cond, value(p)) if expr is None else expr.when(cond, value(p))
+    assert expr is not None
+    return expr
+
+
+def _check_copyable(schema: StructType, spec: FeatureSpec) -> None:
+    """``otherColumns='copy'`` carries other columns through Arrow: refuse types it cannot."""
+    for name in spec.others:
+        t = schema[name].dataType
+        if "vector" in t.simpleString():
+            raise ValueError(
+                f"otherColumns='copy' cannot carry column {name!r} of type {t.simpleString()} "
+                "through the pandas UDF; drop the column or use otherColumns='null'."
+            )
+
+
+def _stack(values: Iterable[Any], dim: int) -> np.ndarray:
+    arr = np.array(list(values), dtype=np.float64)
+    return arr.reshape(-1, dim)
+
+
+def _candidate_kernel(k: int, table: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
+    def kernel(pdf: pd.DataFrame) -> pd.DataFrame:
+        dim = len(pdf[X].iat[0])
+        x = _stack(pdf[X], dim)
+        idx, _ = knn_in_bucket(x, np.arange(len(x)), k)
+        uid = pdf[UID].to_numpy(np.int64)
+        return pd.DataFrame(
+            {
+                CLS: pdf[CLS].to_numpy(),
+                UID: uid,
+                _CAND_IDS.format(table): list(uid[idx]),
+                _CAND_X.format(table): list(x[idx].reshape(len(x), -1)),
+            }
+        )
+
+    return kernel
+
+
+def _generation_kernel(
+    plans: Sequence[ClassPlan], seed: int, k: int, tables: int, dim: int, others: Sequence[str]
+) -> Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]:
+    by_index = {p.index: p for p in plans}
+
+    def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        cls, bucket = int(key[0]), int(key[1])
+        plan = by_index[cls]
+        expected = plan.bucket_size(bucket)
+        if len(pdf) != expected:  # a broken invariant, never a user error
+            raise RuntimeError(f"bucket {bucket} of class {plan.label!r}: {len(pdf)} rows, expected {expected}")
+        n_new = plan.bucket_quota(bucket)
+        x = _stack(pdf[X], dim)
+        external = None
+        if tables > 1 and plan.n_buckets > 1:
+            ids = np.concatenate(
+                [_stack(pdf[_CAND_IDS.format(t)], k).astype(np.int64) for t in range(1, tables)], axis=1
+            )
+            cand = np.concatenate(
+                [_stack(pdf[_CAND_X.format(t)], k * dim).reshape(len(x), k, dim) for t in range(1, tables)],
+                axis=1,
+            )
+            external = External(pdf[UID].to_numpy(np.int64), ids, cand)
+        new_x, base = generate_bucket(
+            x, pdf[KEY].to_numpy(np.int64), n_new, k, (seed, GENERATION_STREAM, cls, bucket), external
+        )
+        out = pd.DataFrame({CLS: np.full(n_new, cls, dtype=np.int32), X: list(new_x)})
+        for c in others:
+            out[c] = pdf[c].iloc[base].reset_index(drop=True)
+        return out
+
+    return kernel

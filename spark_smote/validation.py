@@ -1,0 +1,181 @@
+"""Input checks on the driver: schema checks, and one aggregation pass over the data.
+
+The pass counts rows per class and, in the same pass, finds null labels and null / NaN /
+infinite feature values. Everything raises ``ValueError`` naming the column, class or param,
+before any output is produced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.linalg import VectorUDT
+from pyspark.sql import Column, DataFrame, Row
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    BooleanType,
+    DataType,
+    DoubleType,
+    FloatType,
+    NumericType,
+    StringType,
+    StructType,
+)
+
+#: A label column with more distinct values than this is not a class label.
+MAX_CLASSES = 10_000
+
+
+@dataclass(frozen=True)
+class FeatureSpec:
+    """Where the features and the label live in the input schema."""
+
+    columns: tuple[str, ...]  # inputCols, or (featuresCol,) for a vector column
+    vector: bool
+    label: str
+    types: dict[str, DataType]  # input schema types, by column name
+
+    @property
+    def others(self) -> tuple[str, ...]:
+        """Columns that are neither features nor label, in schema order."""
+        used = set(self.columns) | {self.label}
+        return tuple(c for c in self.types if c not in used)
+
+    def as_array(self) -> Column:
+        """The features as one ``array<double>`` column."""
+        if self.vector:
+            return vector_to_array(F.col(self.columns[0]), "float64")
+        return F.array(*[F.col(c).cast("double") for c in self.columns])
+
+
+def feature_spec(
+    schema: StructType,
+    features_col: str,
+    input_cols: Sequence[str] | None,
+    label_col: str,
+    synthetic_col: str | None,
+) -> FeatureSpec:
+    """Check that the columns exist and have usable types."""
+    types = {f.name: f.dataType for f in schema.fields}
+    available = ", ".join(types)
+
+    def need(col: str, param: str) -> DataType:
+        if col not in types:
+            raise ValueError(f"{param}: column {col!r} is not in the input (columns: {available}).")
+        return types[col]
+
+    label_type = need(label_col, "labelCol")
+    if not isinstance(label_type, (NumericType, StringType, BooleanType)):
+        raise ValueError(
+            f"labelCol: column {label_col!r} has type {label_type.simpleString()}; "
+            "use a numeric or string label."
+        )
+    if input_cols is not None:
+        if len(set(input_cols)) != len(input_cols):
+            raise ValueError(f"inputCols names a column twice: {list(input_cols)}.")
+        for col in input_cols:
+            t = need(col, "inputCols")
+            if not isinstance(t, NumericType):
+                raise ValueError(
+                    f"inputCols: column {col!r} has type {t.simpleString()}, not a numeric type. "
+                    "Encode it first (e.g. StringIndexer) or leave it out of inputCols."
+                )
+        if label_col in input_cols:
+            raise ValueError(f"inputCols contains the label column {label_col!r}; remove it.")
+        columns, vector = tuple(input_cols), False
+    else:
+        t = need(features_col, "featuresCol")
+        if not isinstance(t, VectorUDT):
+            raise ValueError(
+                f"featuresCol: column {features_col!r} has type {t.simpleString()}, not a Vector. "
+                "Assemble it with VectorAssembler, or pass the numeric columns as inputCols."
+            )
+        if features_col == label_col:
+            raise ValueError(f"featuresCol and labelCol are both {label_col!r}.")
+        columns, vector = (features_col,), True
+    if synthetic_col is not None and synthetic_col in types:
+        raise ValueError(
+            f"syntheticCol: column {synthetic_col!r} already exists in the input; pick a new name."
+        )
+    return FeatureSpec(columns, vector, label_col, types)
+
+
+def _count_if(cond: Column) -> Column:
+    return F.sum(F.when(cond, 1).otherwise(0))
+
+
+def stat_columns(spec: FeatureSpec) -> list[Column]:
+    """Aggregations for ``groupBy(label)``: rows, and bad feature values per column."""
+    cols = [F.count(F.lit(1)).alias("n")]
+    if spec.vector:
+        arr = spec.as_array()
+        cols += [
+            _count_if(F.col(spec.columns[0]).isNull()).alias("null_0"),
+            _count_if(F.exists(arr, lambda v: F.isnan(v))).alias("nan_0"),
+            _count_if(F.exists(arr, lambda v: F.abs(v) == float("inf"))).alias("inf_0"),
+            F.min(F.size(arr)).alias("dim_min"),
+            F.max(F.size(arr)).alias("dim_max"),
+        ]
+        return cols
+    for i, name in enumerate(spec.columns):
+        c = F.col(name)
+        cols.append(_count_if(c.isNull()).alias(f"null_{i}"))
+        if isinstance(spec.types[name], (FloatType, DoubleType)):
+            cols.append(_count_if(F.isnan(c)).alias(f"nan_{i}"))
+            cols.append(_count_if(F.abs(c) == float("inf")).alias(f"inf_{i}"))
+    return cols
+
+
+@dataclass(frozen=True)
+class DataStats:
+    """What the driver learns from the one aggregation pass."""
+
+    counts: dict[Any, int]
+    dim: int
+
+
+def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
+    """Run the aggregation (one pass, one row per class) and check what it found."""
+    rows = dataset.groupBy(spec.label).agg(*stat_columns(spec)).limit(MAX_CLASSES + 1).collect()
+    return check_stats(rows, spec)
+
+
+def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
+    """Raise on null labels and bad feature values; return class counts and dimension."""
+    if len(rows) > MAX_CLASSES:
+        raise ValueError(
+            f"labelCol: column {spec.label!r} has more than {MAX_CLASSES} distinct values; "
+            "SMOTE needs a class label, not a continuous target."
+        )
+    counts: dict[Any, int] = {}
+    for row in rows:
+        label = row[spec.label]
+        if label is None:
+            raise ValueError(
+                f"labelCol: column {spec.label!r} has {row['n']} null values; drop or fill them "
+                "before SMOTE."
+            )
+        for i, name in enumerate(spec.columns):
+            for kind, word in (("null", "null"), ("nan", "NaN"), ("inf", "infinite")):
+                bad = row[f"{kind}_{i}"] if f"{kind}_{i}" in row else 0
+                if bad:
+                    raise ValueError(
+                        f"Feature column {name!r} has {bad} {word} value(s) in rows of class "
+                        f"{label!r}; SMOTE cannot interpolate them. Drop, fill or impute them "
+                        "first."
+                    )
+        counts[label] = row["n"]
+    if spec.vector:
+        dims = {row["dim_min"] for row in rows} | {row["dim_max"] for row in rows}
+        if len(dims) > 1:
+            raise ValueError(
+                f"featuresCol: column {spec.columns[0]!r} holds vectors of different sizes "
+                f"({sorted(dims)}); all rows need the same size."
+            )
+        dim = dims.pop() if dims else 0
+    else:
+        dim = len(spec.columns)
+    return DataStats(counts, dim)

@@ -1,0 +1,81 @@
+"""The numpy kernels alone: fast, no Spark."""
+
+import numpy as np
+import pytest
+
+from spark_smote.kernel import External, generate_bucket, knn_in_bucket, merge_candidates
+
+
+def brute_knn(x: np.ndarray, i: int, k: int) -> np.ndarray:
+    d = ((x - x[i]) ** 2).sum(1)
+    d[i] = np.inf
+    return np.sort(d)[:k]
+
+
+def test_knn_matches_brute_force_and_excludes_self():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(300, 7))
+    idx, dist = knn_in_bucket(x, np.arange(300), 5)
+    for i in range(300):
+        assert i not in idx[i]
+        np.testing.assert_allclose(dist[i], brute_knn(x, i, 5), rtol=1e-9)
+        np.testing.assert_allclose(((x[idx[i]] - x[i]) ** 2).sum(1), dist[i], rtol=1e-9)
+
+
+def test_knn_keeps_duplicates_as_neighbours():
+    x = np.array([[0.0, 0.0]] * 4 + [[5.0, 5.0]])
+    idx, dist = knn_in_bucket(x, np.array([0]), 3)
+    assert set(idx[0]) == {1, 2, 3}
+    assert np.all(dist[0] == 0)
+
+
+def test_knn_needs_more_rows_than_k():
+    with pytest.raises(ValueError, match="cannot give 3 neighbours"):
+        knn_in_bucket(np.zeros((3, 2)), np.array([0]), 3)
+
+
+def test_merge_candidates_dedupes_and_sorts():
+    ids = np.array([[7, 3, 7, 9, 3]])
+    dist = np.array([[1.0, 0.5, 1.0, 0.1, 0.5]])
+    pos = merge_candidates(ids, dist, 3)
+    assert list(ids[0, pos[0]]) == [9, 3, 7]
+
+
+def test_generated_rows_lie_on_segments_to_k_nearest():
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 4))
+    new_x, base = generate_bucket(x, np.arange(200), 500, 5, (1, 2, 3))
+    assert new_x.shape == (500, 4)
+    for row, b in zip(new_x, base):
+        nn, _ = knn_in_bucket(x, np.array([b]), 5)
+        # row = x[b] + u (x[n] - x[b]) for one of the 5 neighbours n, with u in [0, 1)
+        ok = False
+        for n in nn[0]:
+            step = x[n] - x[b]
+            u = step @ (row - x[b]) / (step @ step)
+            if 0 <= u < 1 and np.allclose(x[b] + u * step, row, atol=1e-9):
+                ok = True
+        assert ok
+
+
+def test_generation_is_independent_of_row_order():
+    rng = np.random.default_rng(2)
+    x = rng.normal(size=(100, 3))
+    keys = rng.integers(0, 2**62, 100)
+    a, _ = generate_bucket(x, keys, 50, 5, (9, 0, 0))
+    perm = rng.permutation(100)
+    b, _ = generate_bucket(x[perm], keys[perm], 50, 5, (9, 0, 0))
+    np.testing.assert_array_equal(a, b)
+    c, _ = generate_bucket(x, keys, 50, 5, (10, 0, 0))
+    assert not np.allclose(a, c)
+
+
+def test_external_candidates_are_used_when_nearer():
+    # bucket rows are far apart; each row's external candidate sits right beside it
+    x = np.arange(12, dtype=float).reshape(6, 2) * 100
+    ext_x = (x + 0.5)[:, None, :]
+    ext = External(row_ids=np.arange(6), ids=np.arange(100, 106)[:, None], x=ext_x)
+    new_x, base = generate_bucket(x, np.arange(6), 300, 1, (0,), external=ext)
+    step = new_x - x[base]
+    assert np.all(np.abs(step) <= 0.5)
+    assert np.all(step >= 0)
