@@ -79,7 +79,11 @@ def _per_class(plans: Sequence[ClassPlan], value: Any) -> Column:
     for p in plans:
         v = value(p)
         v = v if isinstance(v, Column) else F.lit(v)
-        expr = F.when(F.col(CLS) == p.index, v) if expr is None else expr.when(F.col(CLS) == p.index, v)
+        expr = (
+            F.when(F.col(CLS) == p.index, v)
+            if expr is None
+            else expr.when(F.col(CLS) == p.index, v)
+        )
     assert expr is not None
     return expr
 
@@ -112,7 +116,9 @@ def assign_buckets(
         slab = F.floor(p1 / F.lit(bucket_length))
     df = df.withColumn("__smote_slab", slab).withColumn("__smote_p2", p2)
     rank = F.row_number().over(by_class.orderBy("__smote_slab", "__smote_p2", KEY)) - 1
-    df = df.withColumn(UID, rank.cast("long"))
-    bucket = F.floor(F.col(UID) * _per_class(plans, lambda p: p.n_buckets) / n).cast("int")
-    df = df.withColumn(BUCKET, bucket).drop("__smote_slab", "__smote_p2")
-    return df if with_uid else df.drop(UID)
+    df = df.withColumn("__smote_rank", rank.cast("long"))
+    bucket = F.floor(F.col("__smote_rank") * _per_class(plans, lambda p: p.n_buckets) / n)
+    df = df.withColumn(BUCKET, bucket.cast("int")).drop("__smote_slab", "__smote_p2")
+    if with_uid:
+        return df.withColumnRenamed("__smote_rank", UID)
+    return df.drop("__smote_rank")

@@ -43,14 +43,14 @@ def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
         part = np.argpartition(d, k - 1, axis=1)[:, :k]
         idx[start : start + len(q)] = part
     # exact distances of the chosen candidates (the matrix form loses precision), then sort
-    dist = np.einsum("qkd,qkd->qk", x[idx] - x[queries][:, None, :], x[idx] - x[queries][:, None, :])
+    dist = np.einsum(
+        "qkd,qkd->qk", x[idx] - x[queries][:, None, :], x[idx] - x[queries][:, None, :]
+    )
     order = np.lexsort((idx, dist), axis=1)
     return np.take_along_axis(idx, order, 1), np.take_along_axis(dist, order, 1)
 
 
-def merge_candidates(
-    ids: np.ndarray, dist: np.ndarray, k: int
-) -> np.ndarray:
+def merge_candidates(ids: np.ndarray, dist: np.ndarray, k: int) -> np.ndarray:
     """Positions of the ``k`` nearest distinct candidates per row.
 
     ``ids`` and ``dist`` are ``(q, c)``: candidate ids (several hash tables may propose the same
@@ -123,7 +123,9 @@ def generate_bucket(
         ext_ids = external.ids[order][bases]
         ext_x = external.x[order][bases]
         cand_ids = np.concatenate([external.row_ids[order][nn_idx], ext_ids], axis=1)
-        ext_dist = np.einsum("qcd,qcd->qc", ext_x - xs[bases][:, None, :], ext_x - xs[bases][:, None, :])
+        ext_dist = np.einsum(
+            "qcd,qcd->qc", ext_x - xs[bases][:, None, :], ext_x - xs[bases][:, None, :]
+        )
         cand_dist = np.concatenate([nn_dist, ext_dist], axis=1)
         cand_x = np.concatenate([xs[nn_idx], ext_x], axis=1)
         chosen = merge_candidates(cand_ids, cand_dist, k)

@@ -21,8 +21,8 @@ from spark_smote.bucketing import (
     GENERATION_STREAM,
     KEY,
     UID,
-    X,
     ClassPlan,
+    X,
     assign_buckets,
     plan_class,
 )
@@ -208,13 +208,14 @@ class SMOTE(Transformer, _SmoteParams, DefaultParamsReadable, DefaultParamsWrita
 
         kernel = _generation_kernel(plans, seed, k, tables, dim, others)
         out_schema = StructType(
-            [_field(CLS, "int"), _field(X, "array<double>")]
-            + [dataset.schema[c] for c in others]
+            [_field(CLS, "int"), _field(X, "array<double>")] + [dataset.schema[c] for c in others]
         )
         generated = work.groupBy(CLS, BUCKET).applyInPandas(kernel, out_schema)
         return generated.select(*self._output_columns(spec, plans, copy))
 
-    def _candidates(self, work: DataFrame, split: list[ClassPlan], table: int, dim: int) -> DataFrame:
+    def _candidates(
+        self, work: DataFrame, split: list[ClassPlan], table: int, dim: int
+    ) -> DataFrame:
         """Each row's ``k`` nearest rows in the buckets of another hash table."""
         rows = work.filter(F.col(CLS).isin([p.index for p in split])).select(CLS, UID, KEY, X)
         rows = assign_buckets(rows, split, self.getSeed(), table, dim, self.getBucketLength())
@@ -322,21 +323,32 @@ def _generation_kernel(
         plan = by_index[cls]
         expected = plan.bucket_size(bucket)
         if len(pdf) != expected:  # a broken invariant, never a user error
-            raise RuntimeError(f"bucket {bucket} of class {plan.label!r}: {len(pdf)} rows, expected {expected}")
+            raise RuntimeError(
+                f"bucket {bucket} of class {plan.label!r}: {len(pdf)} rows, expected {expected}"
+            )
         n_new = plan.bucket_quota(bucket)
         x = _stack(pdf[X], dim)
         external = None
         if tables > 1 and plan.n_buckets > 1:
             ids = np.concatenate(
-                [_stack(pdf[_CAND_IDS.format(t)], k).astype(np.int64) for t in range(1, tables)], axis=1
+                [_stack(pdf[_CAND_IDS.format(t)], k).astype(np.int64) for t in range(1, tables)],
+                axis=1,
             )
             cand = np.concatenate(
-                [_stack(pdf[_CAND_X.format(t)], k * dim).reshape(len(x), k, dim) for t in range(1, tables)],
+                [
+                    _stack(pdf[_CAND_X.format(t)], k * dim).reshape(len(x), k, dim)
+                    for t in range(1, tables)
+                ],
                 axis=1,
             )
             external = External(pdf[UID].to_numpy(np.int64), ids, cand)
         new_x, base = generate_bucket(
-            x, pdf[KEY].to_numpy(np.int64), n_new, k, (seed, GENERATION_STREAM, cls, bucket), external
+            x,
+            pdf[KEY].to_numpy(np.int64),
+            n_new,
+            k,
+            (seed, GENERATION_STREAM, cls, bucket),
+            external,
         )
         out = pd.DataFrame({CLS: np.full(n_new, cls, dtype=np.int32), X: list(new_x)})
         for c in others:

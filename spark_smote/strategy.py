@@ -7,11 +7,10 @@ counts of one aggregation pass.
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from typing import Union
 
 Label = Hashable
 #: What users pass: a strategy name, a float ratio, or ``{label: desired final count}``.
-SamplingStrategy = Union[str, float, Mapping[Label, int]]
+SamplingStrategy = str | float | Mapping[Label, int]
 
 STRATEGY_NAMES = ("auto", "not majority", "minority", "not minority", "all")
 

@@ -111,7 +111,8 @@ def stat_columns(spec: FeatureSpec) -> list[Column]:
     """Aggregations for ``groupBy(label)``: rows, and bad feature values per column."""
     cols = [F.count(F.lit(1)).alias("n")]
     if spec.vector:
-        arr = spec.as_array()
+        vec = F.col(spec.columns[0])
+        arr = F.when(vec.isNotNull(), spec.as_array())  # vector_to_array rejects null input
         cols += [
             _count_if(F.col(spec.columns[0]).isNull()).alias("null_0"),
             _count_if(F.exists(arr, lambda v: F.isnan(v))).alias("nan_0"),

@@ -46,7 +46,7 @@ def test_generated_rows_lie_on_segments_to_k_nearest():
     x = rng.normal(size=(200, 4))
     new_x, base = generate_bucket(x, np.arange(200), 500, 5, (1, 2, 3))
     assert new_x.shape == (500, 4)
-    for row, b in zip(new_x, base):
+    for row, b in zip(new_x, base, strict=True):
         nn, _ = knn_in_bucket(x, np.array([b]), 5)
         # row = x[b] + u (x[n] - x[b]) for one of the 5 neighbours n, with u in [0, 1)
         ok = False
