@@ -29,7 +29,7 @@ from spark_smote.bucketing import (
 from spark_smote.kernel import External, generate_bucket, knn_in_bucket
 from spark_smote.params import DEFAULT_SEED, _SmoteParams
 from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
-from spark_smote.validation import FeatureSpec, collect_stats, feature_spec
+from spark_smote.validation import DataStats, FeatureSpec, collect_stats, feature_spec
 
 _CAND_IDS = "__smote_cand_ids_{}"
 _CAND_X = "__smote_cand_x_{}"
@@ -155,14 +155,17 @@ class SMOTE(Transformer, _SmoteParams, DefaultParamsReadable, DefaultParamsWrita
             self.getSyntheticCol(),
         )
 
-    def plan(self, dataset: DataFrame) -> list[ClassPlan]:
-        """Validate ``dataset`` and return the per-class plan (counts, quotas, buckets).
+    def plan(self, dataset: DataFrame) -> tuple[dict[Any, int], list[ClassPlan]]:
+        """Validate ``dataset``; return its class counts and the plan of each class to oversample.
 
-        Runs the one aggregation pass of :meth:`transform`; raises ``ValueError`` on bad input.
+        Runs the one aggregation pass of :meth:`transform` and raises the same ``ValueError``
+        on bad input. A :class:`~spark_smote.bucketing.ClassPlan` holds the rows to generate and
+        the bucket sizes.
         """
-        return self._plan(dataset, self._spec(dataset))[0]
+        stats, plans = self._plan(dataset, self._spec(dataset))
+        return stats.counts, plans
 
-    def _plan(self, dataset: DataFrame, spec: FeatureSpec) -> tuple[list[ClassPlan], int]:
+    def _plan(self, dataset: DataFrame, spec: FeatureSpec) -> tuple[DataStats, list[ClassPlan]]:
         stats = collect_stats(dataset, spec)
         to_generate = resolve_sampling_strategy(self.getSamplingStrategy(), stats.counts)
         check_class_sizes(to_generate, stats.counts, self.getKNeighbors())
@@ -171,18 +174,18 @@ class SMOTE(Transformer, _SmoteParams, DefaultParamsReadable, DefaultParamsWrita
             plan_class(labels.index(c), c, stats.counts[c], n, self.getMaxBucketSize())
             for c, n in sorted(to_generate.items())
         ]
-        return plans, stats.dim
+        return stats, plans
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         spec = self._spec(dataset)
         if self.getOtherColumns() == "copy":
             _check_copyable(dataset.schema, spec)
-        plans, dim = self._plan(dataset, spec)
+        stats, plans = self._plan(dataset, spec)
         flag = self.getSyntheticCol()
         original = dataset.withColumn(flag, F.lit(False)) if flag else dataset
         if not plans:
             return original
-        synthetic = self._synthesize(dataset, spec, plans, dim)
+        synthetic = self._synthesize(dataset, spec, plans, stats.dim)
         return original.unionByName(synthetic)
 
     def _synthesize(

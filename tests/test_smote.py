@@ -133,7 +133,7 @@ def test_same_seed_same_rows_whatever_the_partitioning(three):
 def test_split_classes_exact_counts_and_deterministic(spark, params):
     df = blobs(spark, {0: 400, 1: 130}, dim=4, seed=3)
     smote = SMOTE(kNeighbors=3, maxBucketSize=40, syntheticCol="s", **params)
-    assert smote.plan(df)[0].n_buckets == 4
+    assert smote.plan(df)[1][0].n_buckets == 4
     out = smote.transform(df)
     assert class_counts(out) == {0: 400, 1: 400}
     assert synthetic_features(out) == synthetic_features(smote.transform(df.repartition(5)))
