@@ -8,13 +8,13 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pyspark import keyword_only
-from pyspark.ml import Transformer
 from pyspark.ml.functions import array_to_vector
 from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegralType, StructType
 
+from spark_smote.base import Sampler
 from spark_smote.bucketing import (
     BUCKET,
     CLS,
@@ -35,7 +35,7 @@ _CAND_IDS = "__smote_cand_ids_{}"
 _CAND_X = "__smote_cand_x_{}"
 
 
-class SMOTE(Transformer, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable):
+class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable):
     """SMOTE oversampling on Spark: synthetic minority rows, unioned with the original rows.
 
     Each class to oversample is cut into LSH buckets of at most ``maxBucketSize`` rows (seeded
