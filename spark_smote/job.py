@@ -68,7 +68,8 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     counts, plans = smote.plan(df)  # validates before anything is written
     out = smote.transform(df)
     written = out if settings["synthetic_col"] else out.drop(_FLAG)
-    writer = written.write.format(settings["output_format"] or "parquet").mode(settings["mode"])
+    mode = "overwrite" if settings["mode"] == "overwrite" else "error"  # Connect knows "error"
+    writer = written.write.format(settings["output_format"] or "parquet").mode(mode)
     if settings["partition_by"]:
         writer = writer.partitionBy(*settings["partition_by"])
     writer.save(settings["output"])

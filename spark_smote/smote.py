@@ -28,6 +28,7 @@ from spark_smote.bucketing import (
 )
 from spark_smote.kernel import External, generate_bucket, knn_in_bucket
 from spark_smote.params import DEFAULT_SEED, _SmoteParams
+from spark_smote.persistence import ParamsWriter
 from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
 from spark_smote.validation import DataStats, FeatureSpec, collect_stats, feature_spec
 
@@ -142,6 +143,10 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
     def setBucketLength(self, value: float | None) -> SMOTE:
         """Sets the value of :py:attr:`bucketLength` (None: chosen from the data)."""
         return self._set(bucketLength=value)
+
+    def write(self) -> ParamsWriter:
+        """Returns an MLWriter for this SMOTE; ``overwrite()`` also works over Spark Connect."""
+        return ParamsWriter(self)
 
     # ------------------------------------------------------------------ transform
 
