@@ -79,6 +79,29 @@ class External:
     x: np.ndarray
 
 
+def bucket_neighbours(
+    xs: np.ndarray, queries: np.ndarray, k: int, external: External | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """The ``k`` nearest neighbours of ``xs[queries]``: their features and squared distances.
+
+    Neighbours come from the bucket itself and, when given, from ``external`` candidates of
+    other hash tables (rows aligned with ``xs``); the ``k`` nearest distinct ones are kept.
+    Returns ``(features (q, k, d), squared distances (q, k))``, nearest first.
+    """
+    nn_idx, nn_dist = knn_in_bucket(xs, queries, k)
+    if external is None:
+        return xs[nn_idx], nn_dist
+    ext_x = external.x[queries]
+    diff = ext_x - xs[queries][:, None, :]
+    cand_ids = np.concatenate([external.row_ids[nn_idx], external.ids[queries]], axis=1)
+    cand_dist = np.concatenate([nn_dist, np.einsum("qcd,qcd->qc", diff, diff)], axis=1)
+    cand_x = np.concatenate([xs[nn_idx], ext_x], axis=1)
+    chosen = merge_candidates(cand_ids, cand_dist, k)
+    return np.take_along_axis(cand_x, chosen[:, :, None], 1), np.take_along_axis(
+        cand_dist, chosen, 1
+    )
+
+
 def generate_bucket(
     x: np.ndarray,
     row_keys: np.ndarray,
@@ -102,7 +125,8 @@ def generate_bucket(
     seed : tuple of int
         Entropy for :class:`numpy.random.SeedSequence`, e.g. ``(seed, class, bucket)``.
     external : External, optional
-        Candidates from other hash tables, merged with the bucket's own neighbours.
+        Candidates from other hash tables (rows aligned with ``x``), merged with the bucket's
+        own neighbours.
 
     Returns
     -------
@@ -111,26 +135,14 @@ def generate_bucket(
     """
     order = stable_order(row_keys, x)
     xs = x[order]
+    if external is not None:
+        external = External(external.row_ids[order], external.ids[order], external.x[order])
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     base = rng.integers(0, len(xs), n_new)
     pick = rng.integers(0, k, n_new)
     gap = rng.random(n_new)
     bases, inverse = np.unique(base, return_inverse=True)
-    nn_idx, nn_dist = knn_in_bucket(xs, bases, k)
-    if external is None:
-        neighbour = xs[nn_idx[inverse, pick]]
-    else:
-        ext_ids = external.ids[order][bases]
-        ext_x = external.x[order][bases]
-        cand_ids = np.concatenate([external.row_ids[order][nn_idx], ext_ids], axis=1)
-        ext_dist = np.einsum(
-            "qcd,qcd->qc", ext_x - xs[bases][:, None, :], ext_x - xs[bases][:, None, :]
-        )
-        cand_dist = np.concatenate([nn_dist, ext_dist], axis=1)
-        cand_x = np.concatenate([xs[nn_idx], ext_x], axis=1)
-        chosen = merge_candidates(cand_ids, cand_dist, k)
-        col = chosen[inverse, pick]
-        neighbour = cand_x[inverse, col]
+    neighbours, _ = bucket_neighbours(xs, bases, k, external)
     start = xs[base]
-    new_x = start + gap[:, None] * (neighbour - start)
+    new_x = start + gap[:, None] * (neighbours[inverse, pick] - start)
     return new_x, order[base]

@@ -193,28 +193,44 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         synthetic = self._synthesize(dataset, spec, plans, stats.dim)
         return original.unionByName(synthetic)
 
+    def _tables(self, plans: Sequence[ClassPlan]) -> int:
+        """Hash tables in use: only split classes gain from more than one."""
+        return self.getNumHashTables() if any(p.n_buckets > 1 for p in plans) else 1
+
+    def _bucketed(
+        self,
+        dataset: DataFrame,
+        spec: FeatureSpec,
+        plans: list[ClassPlan],
+        dim: int,
+        others: Sequence[str] = (),
+    ) -> DataFrame:
+        """Rows of the planned classes as ``CLS, X, KEY, BUCKET`` (+ ``others``), and with
+        several hash tables ``UID`` and each row's neighbour candidates from the other tables."""
+        cls = _per_label(plans, F.col(spec.label))
+        hashable = [c for c, t in spec.types.items() if "map<" not in t.simpleString()]
+        work = dataset.filter(cls.isNotNull()).select(
+            cls.alias(CLS), spec.as_array().alias(X), F.xxhash64(*hashable).alias(KEY), *others
+        )
+        tables = self._tables(plans)
+        work = assign_buckets(
+            work, plans, self.getSeed(), 0, dim, self.getBucketLength(), with_uid=tables > 1
+        )
+        split = [p for p in plans if p.n_buckets > 1]
+        for t in range(1, tables):
+            work = work.join(self._candidates(work, split, t, dim), [CLS, UID], "left")
+        return work
+
     def _synthesize(
         self, dataset: DataFrame, spec: FeatureSpec, plans: list[ClassPlan], dim: int
     ) -> DataFrame:
         """Synthetic rows of every planned class, in the input's schema (+ flag column)."""
         copy = self.getOtherColumns() == "copy"
         others = list(spec.others) if copy else []
-        label = F.col(spec.label)
-        cls = _per_label(plans, label)
-        hashable = [c for c, t in spec.types.items() if "map<" not in t.simpleString()]
-        work = dataset.filter(cls.isNotNull()).select(
-            cls.alias(CLS), spec.as_array().alias(X), F.xxhash64(*hashable).alias(KEY), *others
+        work = self._bucketed(dataset, spec, plans, dim, others)
+        kernel = _generation_kernel(
+            plans, self.getSeed(), self.getKNeighbors(), self._tables(plans), dim, others
         )
-        seed, k = self.getSeed(), self.getKNeighbors()
-        split = [p for p in plans if p.n_buckets > 1]
-        tables = self.getNumHashTables() if split else 1
-        work = assign_buckets(
-            work, plans, seed, 0, dim, self.getBucketLength(), with_uid=tables > 1
-        )
-        for t in range(1, tables):
-            work = work.join(self._candidates(work, split, t, dim), [CLS, UID], "left")
-
-        kernel = _generation_kernel(plans, seed, k, tables, dim, others)
         out_schema = StructType(
             [_field(CLS, "int"), _field(X, "array<double>")] + [dataset.schema[c] for c in others]
         )
@@ -321,6 +337,16 @@ def _candidate_kernel(k: int, table: int) -> Callable[[pd.DataFrame], pd.DataFra
     return kernel
 
 
+def _external(pdf: pd.DataFrame, k: int, dim: int, tables: int) -> External | None:
+    """Neighbour candidates of the other hash tables, as joined onto the bucket's rows."""
+    if tables == 1:
+        return None
+    m = len(pdf)
+    ids = [_stack(pdf[_CAND_IDS.format(t)], k).astype(np.int64) for t in range(1, tables)]
+    feats = [_stack(pdf[_CAND_X.format(t)], k * dim).reshape(m, k, dim) for t in range(1, tables)]
+    return External(pdf[UID].to_numpy(np.int64), np.concatenate(ids, 1), np.concatenate(feats, 1))
+
+
 def _generation_kernel(
     plans: Sequence[ClassPlan], seed: int, k: int, tables: int, dim: int, others: Sequence[str]
 ) -> Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]:
@@ -336,20 +362,7 @@ def _generation_kernel(
             )
         n_new = plan.bucket_quota(bucket)
         x = _stack(pdf[X], dim)
-        external = None
-        if tables > 1 and plan.n_buckets > 1:
-            ids = np.concatenate(
-                [_stack(pdf[_CAND_IDS.format(t)], k).astype(np.int64) for t in range(1, tables)],
-                axis=1,
-            )
-            cand = np.concatenate(
-                [
-                    _stack(pdf[_CAND_X.format(t)], k * dim).reshape(len(x), k, dim)
-                    for t in range(1, tables)
-                ],
-                axis=1,
-            )
-            external = External(pdf[UID].to_numpy(np.int64), ids, cand)
+        external = _external(pdf, k, dim, tables) if plan.n_buckets > 1 else None
         new_x, base = generate_bucket(
             x,
             pdf[KEY].to_numpy(np.int64),
