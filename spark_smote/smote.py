@@ -34,6 +34,14 @@ from spark_smote.validation import DataStats, FeatureSpec, collect_stats, featur
 
 _CAND_IDS = "__smote_cand_ids_{}"
 _CAND_X = "__smote_cand_x_{}"
+#: Up to this many features, the kernel returns one double column per feature: Arrow moves
+#: flat columns several times faster than an array column (measured in docs/benchmarks.md).
+FLAT_OUTPUT_MAX_DIM = 256
+
+
+def _out_names(dim: int) -> list[str]:
+    """Feature columns the generation kernel returns: flat when narrow, else one array."""
+    return [f"__smote_x{i}" for i in range(dim)] if dim <= FLAT_OUTPUT_MAX_DIM else [X]
 
 
 class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable):
@@ -217,8 +225,9 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
             work, plans, self.getSeed(), 0, dim, self.getBucketLength(), with_uid=tables > 1
         )
         split = [p for p in plans if p.n_buckets > 1]
-        for t in range(1, tables):
-            work = work.join(self._candidates(work, split, t, dim), [CLS, UID], "left")
+        candidates = [self._candidates(work, split, t, dim) for t in range(1, tables)]
+        for cand in candidates:  # each table's candidates come from the rows, not earlier joins
+            work = work.join(cand, [CLS, UID], "left")
         return work
 
     def _synthesize(
@@ -228,14 +237,18 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         copy = self.getOtherColumns() == "copy"
         others = list(spec.others) if copy else []
         work = self._bucketed(dataset, spec, plans, dim, others)
+        names = _out_names(dim)
         kernel = _generation_kernel(
-            plans, self.getSeed(), self.getKNeighbors(), self._tables(plans), dim, others
+            plans, self.getSeed(), self.getKNeighbors(), self._tables(plans), dim, others, names
         )
+        types = "double" if names[0] != X else "array<double>"
         out_schema = StructType(
-            [_field(CLS, "int"), _field(X, "array<double>")] + [dataset.schema[c] for c in others]
+            [_field(CLS, "int")]
+            + [_field(n, types) for n in names]
+            + [dataset.schema[c] for c in others]
         )
         generated = work.groupBy(CLS, BUCKET).applyInPandas(kernel, out_schema)
-        return generated.select(*self._output_columns(spec, plans, copy))
+        return generated.select(*self._output_columns(spec, plans, copy, dim))
 
     def _candidates(
         self, work: DataFrame, split: list[ClassPlan], table: int, dim: int
@@ -247,24 +260,28 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
             [
                 _field(CLS, "int"),
                 _field(UID, "long"),
-                _field(_CAND_IDS.format(table), "array<long>"),
-                _field(_CAND_X.format(table), "array<double>"),
+                _field(_CAND_IDS.format(table), "binary"),
+                _field(_CAND_X.format(table), "binary"),
             ]
         )
         kernel = _candidate_kernel(self.getKNeighbors(), table)
         return rows.groupBy(CLS, BUCKET).applyInPandas(kernel, schema)
 
     def _output_columns(
-        self, spec: FeatureSpec, plans: list[ClassPlan], copy: bool
+        self, spec: FeatureSpec, plans: list[ClassPlan], copy: bool, dim: int
     ) -> list[Column]:
         types = spec.types
         label_value = _per_index(plans, lambda p: F.lit(p.label))
         out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
+        names = _out_names(dim)
+        features = [F.col(n) for n in names] if names[0] != X else [F.col(X)[i] for i in range(dim)]
         if spec.vector:
-            out[spec.columns[0]] = array_to_vector(F.col(X))
+            out[spec.columns[0]] = array_to_vector(
+                F.array(*features) if names[0] != X else F.col(X)
+            )
         else:
             for i, c in enumerate(spec.columns):
-                value = F.col(X)[i]
+                value = features[i]
                 if isinstance(types[c], IntegralType):
                     value = F.round(value)
                 out[c] = value.cast(types[c])
@@ -319,6 +336,16 @@ def _stack(values: Iterable[Any], dim: int) -> np.ndarray:
     return arr.reshape(-1, dim)
 
 
+def _to_bytes(rows: np.ndarray) -> list[bytes]:
+    """One ``bytes`` per row: Arrow moves binary values much faster than arrays of numbers."""
+    flat = np.ascontiguousarray(rows).reshape(len(rows), -1)
+    return [r.tobytes() for r in flat]
+
+
+def _from_bytes(values: pd.Series, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
+    return np.frombuffer(b"".join(values), dtype=dtype).reshape(shape)
+
+
 def _candidate_kernel(k: int, table: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def kernel(pdf: pd.DataFrame) -> pd.DataFrame:
         dim = len(pdf[X].iat[0])
@@ -329,8 +356,8 @@ def _candidate_kernel(k: int, table: int) -> Callable[[pd.DataFrame], pd.DataFra
             {
                 CLS: pdf[CLS].to_numpy(),
                 UID: uid,
-                _CAND_IDS.format(table): list(uid[idx]),
-                _CAND_X.format(table): list(x[idx].reshape(len(x), -1)),
+                _CAND_IDS.format(table): _to_bytes(uid[idx]),
+                _CAND_X.format(table): _to_bytes(x[idx]),
             }
         )
 
@@ -342,13 +369,19 @@ def _external(pdf: pd.DataFrame, k: int, dim: int, tables: int) -> External | No
     if tables == 1:
         return None
     m = len(pdf)
-    ids = [_stack(pdf[_CAND_IDS.format(t)], k).astype(np.int64) for t in range(1, tables)]
-    feats = [_stack(pdf[_CAND_X.format(t)], k * dim).reshape(m, k, dim) for t in range(1, tables)]
+    ids = [_from_bytes(pdf[_CAND_IDS.format(t)], np.int64, (m, k)) for t in range(1, tables)]
+    feats = [_from_bytes(pdf[_CAND_X.format(t)], np.float64, (m, k, dim)) for t in range(1, tables)]
     return External(pdf[UID].to_numpy(np.int64), np.concatenate(ids, 1), np.concatenate(feats, 1))
 
 
 def _generation_kernel(
-    plans: Sequence[ClassPlan], seed: int, k: int, tables: int, dim: int, others: Sequence[str]
+    plans: Sequence[ClassPlan],
+    seed: int,
+    k: int,
+    tables: int,
+    dim: int,
+    others: Sequence[str],
+    names: Sequence[str],
 ) -> Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]:
     by_index = {p.index: p for p in plans}
 
@@ -371,7 +404,11 @@ def _generation_kernel(
             (seed, GENERATION_STREAM, cls, bucket),
             external,
         )
-        out = pd.DataFrame({CLS: np.full(n_new, cls, dtype=np.int32), X: list(new_x)})
+        if names[0] == X:
+            out = pd.DataFrame({CLS: np.full(n_new, cls, dtype=np.int32), X: list(new_x)})
+        else:
+            out = pd.DataFrame(new_x, columns=names)
+            out.insert(0, CLS, np.full(n_new, cls, dtype=np.int32))
         for c in others:
             out[c] = pdf[c].iloc[base].reset_index(drop=True)
         return out

@@ -107,20 +107,38 @@ def _count_if(cond: Column) -> Column:
     return F.sum(F.when(cond, 1).otherwise(0))
 
 
-def stat_columns(spec: FeatureSpec) -> list[Column]:
-    """Aggregations for ``groupBy(label)``: rows, and bad feature values per column."""
+def _row_sum(spec: FeatureSpec) -> Column:
+    """Sum of a row's features: null, NaN or infinite when any feature is (or on overflow)."""
+    if spec.vector:
+        arr = spec.as_array()
+        return F.aggregate(arr, F.lit(0.0), lambda s, v: s + v)
+    total = F.lit(0.0)
+    for c in spec.columns:
+        total = total + F.col(c).cast("double")
+    return total
+
+
+def stat_columns(spec: FeatureSpec, detailed: bool = False) -> list[Column]:
+    """Aggregations for ``groupBy(label)``: rows, and rows with a non-finite feature.
+
+    The fast form checks one sum per row; ``detailed`` counts null / NaN / infinite values per
+    column (run only when the fast form found something, to name the culprit).
+    """
     cols = [F.count(F.lit(1)).alias("n")]
     if spec.vector:
         vec = F.col(spec.columns[0])
         arr = F.when(vec.isNotNull(), spec.as_array())  # vector_to_array rejects null input
-        cols += [
-            _count_if(F.col(spec.columns[0]).isNull()).alias("null_0"),
+        cols += [F.min(F.size(arr)).alias("dim_min"), F.max(F.size(arr)).alias("dim_max")]
+    if not detailed:
+        total = _row_sum(spec) if not spec.vector else F.when(vec.isNotNull(), _row_sum(spec))
+        bad = total.isNull() | F.isnan(total) | (F.abs(total) == float("inf"))
+        return [*cols, _count_if(bad).alias("bad")]
+    if spec.vector:
+        return cols + [
+            _count_if(vec.isNull()).alias("null_0"),
             _count_if(F.exists(arr, lambda v: F.isnan(v))).alias("nan_0"),
             _count_if(F.exists(arr, lambda v: F.abs(v) == float("inf"))).alias("inf_0"),
-            F.min(F.size(arr)).alias("dim_min"),
-            F.max(F.size(arr)).alias("dim_max"),
         ]
-        return cols
     for i, name in enumerate(spec.columns):
         c = F.col(name)
         cols.append(_count_if(c.isNull()).alias(f"null_{i}"))
@@ -141,6 +159,8 @@ class DataStats:
 def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
     """Run the aggregation (one pass, one row per class) and check what it found."""
     rows = dataset.groupBy(spec.label).agg(*stat_columns(spec)).limit(MAX_CLASSES + 1).collect()
+    if len(rows) <= MAX_CLASSES and any(r["bad"] for r in rows):  # name the column and the kind
+        rows = dataset.groupBy(spec.label).agg(*stat_columns(spec, detailed=True)).collect()
     return check_stats(rows, spec)
 
 

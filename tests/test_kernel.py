@@ -3,7 +3,13 @@
 import numpy as np
 import pytest
 
-from spark_smote.kernel import External, generate_bucket, knn_in_bucket, merge_candidates
+from spark_smote.kernel import (
+    External,
+    generate_bucket,
+    knn_in_bucket,
+    merge_candidates,
+    smallest_per_row,
+)
 
 
 def brute_knn(x: np.ndarray, i: int, k: int) -> np.ndarray:
@@ -12,14 +18,15 @@ def brute_knn(x: np.ndarray, i: int, k: int) -> np.ndarray:
     return np.sort(d)[:k]
 
 
-def test_knn_matches_brute_force_and_excludes_self():
+@pytest.mark.parametrize("m", [300, 2500])  # below and above the probe width
+def test_knn_matches_brute_force_and_excludes_self(m):
     rng = np.random.default_rng(0)
-    x = rng.normal(size=(300, 7))
-    idx, dist = knn_in_bucket(x, np.arange(300), 5)
-    for i in range(300):
-        assert i not in idx[i]
-        np.testing.assert_allclose(dist[i], brute_knn(x, i, 5), rtol=1e-9)
-        np.testing.assert_allclose(((x[idx[i]] - x[i]) ** 2).sum(1), dist[i], rtol=1e-9)
+    x = rng.normal(size=(m, 7))
+    idx, dist = knn_in_bucket(x, np.arange(0, m, m // 300), 5)
+    for row, i in enumerate(range(0, m, m // 300)):
+        assert i not in idx[row]
+        np.testing.assert_allclose(dist[row], brute_knn(x, i, 5), rtol=1e-9)
+        np.testing.assert_allclose(((x[idx[row]] - x[i]) ** 2).sum(1), dist[row], rtol=1e-9)
 
 
 def test_knn_keeps_duplicates_as_neighbours():
@@ -79,3 +86,21 @@ def test_external_candidates_are_used_when_nearer():
     step = new_x - x[base]
     assert np.all(np.abs(step) <= 0.5)
     assert np.all(step >= 0)
+
+
+@pytest.mark.parametrize("shape", [(50, 3000), (7, 1500), (20, 40)])
+def test_smallest_per_row_matches_a_full_sort(shape):
+    rng = np.random.default_rng(4)
+    d = rng.random(shape)
+    d[:, 5] = np.inf
+    got = smallest_per_row(d, 6)
+    want = np.sort(d, axis=1)[:, :6]
+    np.testing.assert_array_equal(np.sort(np.take_along_axis(d, got, 1), axis=1), want)
+
+
+def test_smallest_per_row_with_heavy_ties():
+    d = np.zeros((10, 3000))
+    d[:, 2000:] = 1.0
+    got = smallest_per_row(d, 4)
+    assert got.shape == (10, 4) and np.all(np.take_along_axis(d, got, 1) == 0)
+    assert all(len(set(r)) == 4 for r in got)

@@ -299,3 +299,21 @@ def test_error_strategy_against_data(three):
 
 def test_float_that_adds_nothing(spark):
     _err(blobs(spark, {0: 100, 1: 30}), "no rows would be added", samplingStrategy=0.2)
+
+
+def test_huge_finite_values_are_not_called_infinite(spark):
+    rows = [(1e308, 1e308 * (i % 2), i % 3 == 0) for i in range(30)]
+    df = spark.createDataFrame(rows, "x double, z double, label boolean")
+    out = SMOTE(inputCols=["x", "z"], kNeighbors=2).transform(df)
+    assert out.filter("label").count() == out.filter("NOT label").count() == 20
+
+
+@pytest.mark.parametrize("limit", [0, 256])
+def test_wide_and_narrow_output_paths_agree(three, monkeypatch, limit):
+    """Above FLAT_OUTPUT_MAX_DIM features the kernel returns one array column instead."""
+    import spark_smote.smote as module
+
+    expected = synthetic_features(SMOTE(syntheticCol="s", seed=3).transform(three))
+    monkeypatch.setattr(module, "FLAT_OUTPUT_MAX_DIM", limit)
+    assert module._out_names(3)[0] == ("__smote_x" if limit == 0 else "__smote_x0")
+    assert synthetic_features(SMOTE(syntheticCol="s", seed=3).transform(three)) == expected

@@ -1,0 +1,53 @@
+"""Neighbour quality and time of the bucket knobs on the benchmark data.
+
+    python benchmarks/quality.py --rows 1000000
+
+For each (maxBucketSize, numHashTables): recall@5, k-th neighbour distance ratio and bucket
+sizes from spark_smote.diagnostics.neighbour_quality (1000 sampled minority rows), and the
+median time of a full transform (noop sink) over --repeats runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+from bench import FEATURES, make_data, run_spark_smote, spark_session
+
+from spark_smote import SMOTE
+from spark_smote.diagnostics import neighbour_quality
+
+GRID = [(5_000, 1), (10_000, 1), (10_000, 2), (10_000, 3), (20_000, 1), (20_000, 3)]
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--out", default=str(Path(__file__).parent / "quality.json"))
+    args = p.parse_args()
+    path = make_data(args.rows)
+    spark = spark_session("8g")
+    df = spark.read.parquet(str(path))
+    run_spark_smote(spark, path)  # warm-up
+    rows = []
+    for max_size, tables in GRID:
+        params = {"maxBucketSize": max_size, "numHashTables": tables}
+        (q,) = neighbour_quality(SMOTE(inputCols=FEATURES, **params), df, sample_rows=1000)
+        secs = [run_spark_smote(spark, path, **params) for _ in range(args.repeats)]
+        rows.append({**params, **q.as_dict(), "seconds": statistics.median(secs)})
+        print(rows[-1], flush=True)
+    Path(args.out).write_text(json.dumps(rows, indent=2))
+    print("| maxBucketSize | numHashTables | buckets | recall@5 | distance ratio | seconds |")
+    print("|---:|---:|---:|---:|---:|---:|")
+    for r in rows:
+        print(
+            f"| {r['maxBucketSize']:,} | {r['numHashTables']} | {r['buckets']} | "
+            f"{r['recall_at_k']:.3f} | {r['distance_ratio']:.3f} | {r['seconds']:.1f} |"
+        )
+
+
+if __name__ == "__main__":
+    main()
