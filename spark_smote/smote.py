@@ -20,7 +20,6 @@ from spark_smote.bucketing import (
     CLS,
     GENERATION_STREAM,
     KEY,
-    UID,
     ClassPlan,
     X,
     assign_buckets,
@@ -32,8 +31,7 @@ from spark_smote.persistence import ParamsWriter
 from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
 from spark_smote.validation import DataStats, FeatureSpec, collect_stats, feature_spec
 
-_CAND_IDS = "__smote_cand_ids_{}"
-_CAND_X = "__smote_cand_x_{}"
+_CAND = "__smote_cand_{}"  # per other hash table: k candidate row keys + their features, packed
 #: Up to this many features, the kernel returns one double column per feature: Arrow moves
 #: flat columns several times faster than an array column (measured in docs/benchmarks.md).
 FLAT_OUTPUT_MAX_DIM = 256
@@ -184,7 +182,14 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         check_class_sizes(to_generate, stats.counts, self.getKNeighbors())
         labels = sorted(stats.counts)
         plans = [
-            plan_class(labels.index(c), c, stats.counts[c], n, self.getMaxBucketSize())
+            plan_class(
+                labels.index(c),
+                c,
+                stats.counts[c],
+                n,
+                self.getMaxBucketSize(),
+                aligned=self.getBucketLength() is None,
+            )
             for c, n in sorted(to_generate.items())
         ]
         return stats, plans
@@ -213,21 +218,18 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         dim: int,
         others: Sequence[str] = (),
     ) -> DataFrame:
-        """Rows of the planned classes as ``CLS, X, KEY, BUCKET`` (+ ``others``), and with
-        several hash tables ``UID`` and each row's neighbour candidates from the other tables."""
+        """Rows of the planned classes as ``CLS, X, KEY, BUCKET`` (+ ``others``); with several
+        hash tables, also each row's neighbour candidates from the other tables."""
         cls = _per_label(plans, F.col(spec.label))
         hashable = [c for c, t in spec.types.items() if "map<" not in t.simpleString()]
-        work = dataset.filter(cls.isNotNull()).select(
+        rows = dataset.filter(cls.isNotNull()).select(
             cls.alias(CLS), spec.as_array().alias(X), F.xxhash64(*hashable).alias(KEY), *others
         )
-        tables = self._tables(plans)
-        work = assign_buckets(
-            work, plans, self.getSeed(), 0, dim, self.getBucketLength(), with_uid=tables > 1
-        )
+        seed, length = self.getSeed(), self.getBucketLength()
+        work = assign_buckets(rows, plans, seed, 0, dim, length)
         split = [p for p in plans if p.n_buckets > 1]
-        candidates = [self._candidates(work, split, t, dim) for t in range(1, tables)]
-        for cand in candidates:  # each table's candidates come from the rows, not earlier joins
-            work = work.join(cand, [CLS, UID], "left")
+        for t in range(1, self._tables(plans)):  # each table from the rows, not from earlier joins
+            work = work.join(self._candidates(rows, split, t, dim), [CLS, KEY], "left")
         return work
 
     def _synthesize(
@@ -251,21 +253,20 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         return generated.select(*self._output_columns(spec, plans, copy, dim))
 
     def _candidates(
-        self, work: DataFrame, split: list[ClassPlan], table: int, dim: int
+        self, rows: DataFrame, split: list[ClassPlan], table: int, dim: int
     ) -> DataFrame:
-        """Each row's ``k`` nearest rows in the buckets of another hash table."""
-        rows = work.filter(F.col(CLS).isin([p.index for p in split])).select(CLS, UID, KEY, X)
+        """Each row's ``k`` nearest rows in its bucket of another hash table, one per row key.
+
+        Identical rows share a key; if they fall into different buckets, ``min`` of the packed
+        candidates picks one of their lists, the same whatever the partitioning.
+        """
+        rows = rows.filter(F.col(CLS).isin([p.index for p in split])).select(CLS, KEY, X)
         rows = assign_buckets(rows, split, self.getSeed(), table, dim, self.getBucketLength())
-        schema = StructType(
-            [
-                _field(CLS, "int"),
-                _field(UID, "long"),
-                _field(_CAND_IDS.format(table), "binary"),
-                _field(_CAND_X.format(table), "binary"),
-            ]
-        )
-        kernel = _candidate_kernel(self.getKNeighbors(), table)
-        return rows.groupBy(CLS, BUCKET).applyInPandas(kernel, schema)
+        col = _CAND.format(table)
+        schema = StructType([_field(CLS, "int"), _field(KEY, "long"), _field(col, "binary")])
+        kernel = _candidate_kernel(self.getKNeighbors(), col)
+        found = rows.groupBy(CLS, BUCKET).applyInPandas(kernel, schema)
+        return found.groupBy(CLS, KEY).agg(F.min(col).alias(col))
 
     def _output_columns(
         self, spec: FeatureSpec, plans: list[ClassPlan], copy: bool, dim: int
@@ -342,24 +343,14 @@ def _to_bytes(rows: np.ndarray) -> list[bytes]:
     return [r.tobytes() for r in flat]
 
 
-def _from_bytes(values: pd.Series, dtype: type, shape: tuple[int, ...]) -> np.ndarray:
-    return np.frombuffer(b"".join(values), dtype=dtype).reshape(shape)
-
-
-def _candidate_kernel(k: int, table: int) -> Callable[[pd.DataFrame], pd.DataFrame]:
+def _candidate_kernel(k: int, col: str) -> Callable[[pd.DataFrame], pd.DataFrame]:
     def kernel(pdf: pd.DataFrame) -> pd.DataFrame:
-        dim = len(pdf[X].iat[0])
-        x = _stack(pdf[X], dim)
-        idx, _ = knn_in_bucket(x, np.arange(len(x)), k)
-        uid = pdf[UID].to_numpy(np.int64)
-        return pd.DataFrame(
-            {
-                CLS: pdf[CLS].to_numpy(),
-                UID: uid,
-                _CAND_IDS.format(table): _to_bytes(uid[idx]),
-                _CAND_X.format(table): _to_bytes(x[idx]),
-            }
-        )
+        x = _stack(pdf[X], len(pdf[X].iat[0]))
+        keys = pdf[KEY].to_numpy(np.int64)
+        _, first = np.unique(keys, return_index=True)  # identical rows: one list is enough
+        idx, _ = knn_in_bucket(x, first, k)
+        packed = [a + b for a, b in zip(_to_bytes(keys[idx]), _to_bytes(x[idx]), strict=True)]
+        return pd.DataFrame({CLS: pdf[CLS].to_numpy()[first], KEY: keys[first], col: packed})
 
     return kernel
 
@@ -368,10 +359,12 @@ def _external(pdf: pd.DataFrame, k: int, dim: int, tables: int) -> External | No
     """Neighbour candidates of the other hash tables, as joined onto the bucket's rows."""
     if tables == 1:
         return None
-    m = len(pdf)
-    ids = [_from_bytes(pdf[_CAND_IDS.format(t)], np.int64, (m, k)) for t in range(1, tables)]
-    feats = [_from_bytes(pdf[_CAND_X.format(t)], np.float64, (m, k, dim)) for t in range(1, tables)]
-    return External(pdf[UID].to_numpy(np.int64), np.concatenate(ids, 1), np.concatenate(feats, 1))
+    m, ids, feats = len(pdf), [], []
+    for t in range(1, tables):
+        raw = np.frombuffer(b"".join(pdf[_CAND.format(t)]), dtype=np.uint8).reshape(m, -1)
+        ids.append(raw[:, : 8 * k].copy().view(np.int64))
+        feats.append(raw[:, 8 * k :].copy().view(np.float64).reshape(m, k, dim))
+    return External(pdf[KEY].to_numpy(np.int64), np.concatenate(ids, 1), np.concatenate(feats, 1))
 
 
 def _generation_kernel(

@@ -9,10 +9,11 @@ from spark_smote import SMOTE
 from spark_smote.bucketing import BUCKET, CLS, KEY, X, assign_buckets, plan_class
 
 
+@pytest.mark.parametrize("aligned", [True, False])
 @pytest.mark.parametrize("n", [61, 100, 999, 1000, 1001, 12345])
 @pytest.mark.parametrize("max_size", [12, 50, 1000])
-def test_plan_bounds_and_quotas(n, max_size):
-    plan = plan_class(0, "c", n, 7 * n + 3, max_size)
+def test_plan_bounds_and_quotas(n, max_size, aligned):
+    plan = plan_class(0, "c", n, 7 * n + 3, max_size, aligned)
     sizes = [plan.bucket_size(b) for b in range(plan.n_buckets)]
     assert sum(sizes) == n
     assert max(sizes) <= max_size
