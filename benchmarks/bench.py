@@ -184,12 +184,13 @@ def bench(rows: list[int], repeats: int, driver_memory: str, skip_imblearn: set[
     for n in rows:
         r: dict = {
             "spark_smote": [],
+            "spark_smote_1table": [],
             "floor": [],
             "imblearn": [],
             "imblearn_rss": [],
             "spark_rss": [],
         }
-        for _ in range(repeats):  # interleaved, so that noise hits all three alike
+        for _ in range(repeats):  # interleaved, so that noise hits all alike
             with PeakRSS() as mem:
                 r["spark_smote"].append(run_spark_smote(spark, paths[n]))
             r["spark_rss"].append(mem.peak)

@@ -19,7 +19,7 @@ from bench import FEATURES, make_data, run_spark_smote, spark_session
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 
-GRID = [(10_000, 1), (10_000, 2), (10_000, 3), (20_000, 2)]
+GRID = [(5_000, 1), (10_000, 1), (10_000, 2), (10_000, 3), (20_000, 1), (20_000, 3)]
 
 
 def main() -> None:
