@@ -59,20 +59,21 @@ def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
     """Exact ``k`` nearest rows of ``x`` to the rows ``x[queries]``, each query itself excluded.
 
     Returns ``(indices, squared_distances)``, both ``(len(queries), k)``, nearest first (ties by
-    index). Needs ``len(x) > k``. Candidates are searched in float32 (half the memory traffic);
-    a few spare ones are kept and ranked again by exact float64 distances.
+    index. Needs ``len(x) > k``. Candidates come from the matrix form of the distances on
+    centred float64 data (float32 cannot tell apart rows much closer to each other than to the
+    bucket's centre); a few spare ones are ranked again by directly computed distances.
     """
     m = len(x)
     if m <= k:
         raise ValueError(f"a bucket of {m} rows cannot give {k} neighbours")
     spare = min(k + 3, m - 1)
-    x32 = x.astype(np.float32)
-    sq = np.einsum("ij,ij->i", x32, x32)
-    minus_2xt = np.ascontiguousarray(-2.0 * x32.T)
+    xc = x - x.mean(axis=0)
+    sq = np.einsum("ij,ij->i", xc, xc)
+    minus_2xt = np.ascontiguousarray(-2.0 * xc.T)
     cand = np.empty((len(queries), spare), dtype=np.int64)
     for start in range(0, len(queries), _BLOCK):
         q = queries[start : start + _BLOCK]
-        d = x32[q] @ minus_2xt
+        d = xc[q] @ minus_2xt
         d += sq[None, :]  # + |q|^2 is the same for a whole row: it does not change the ranking
         d[np.arange(len(q)), q] = np.inf
         cand[start : start + len(q)] = smallest_per_row(d, spare)

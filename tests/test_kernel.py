@@ -104,3 +104,12 @@ def test_smallest_per_row_with_heavy_ties():
     got = smallest_per_row(d, 4)
     assert got.shape == (10, 4) and np.all(np.take_along_axis(d, got, 1) == 0)
     assert all(len(set(r)) == 4 for r in got)
+
+
+def test_knn_exact_in_a_tight_cluster_far_from_the_origin():
+    """Rows 1e-4 apart around 0.5, beside spread-out rows: float32 distances would mix them up."""
+    rng = np.random.default_rng(6)
+    x = np.vstack([0.5 + 1e-4 * rng.normal(size=(1800, 20)), rng.normal(size=(400, 20))])
+    idx, dist = knn_in_bucket(x, np.arange(0, 1800, 9), 5)
+    for row, i in enumerate(range(0, 1800, 9)):
+        np.testing.assert_allclose(dist[row], brute_knn(x, i, 5), rtol=1e-9)
