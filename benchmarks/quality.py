@@ -1,6 +1,7 @@
 """Neighbour quality and time of the bucket knobs on the benchmark data.
 
     python benchmarks/quality.py --rows 1000000
+    python benchmarks/quality.py --rows 4000000 10000000 --grid defaults --repeats 1
 
 For each (maxBucketSize, numHashTables): recall@5, k-th neighbour distance ratio and bucket
 sizes from spark_smote.diagnostics.neighbour_quality (1000 sampled minority rows), and the
@@ -19,32 +20,42 @@ from bench import FEATURES, make_data, run_spark_smote, spark_session
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 
+DEFAULTS = (10_000, 3)
 GRID = [(5_000, 1), (10_000, 1), (10_000, 2), (10_000, 3), (20_000, 1), (20_000, 3)]
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
-    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
+    p.add_argument("--grid", choices=["full", "defaults"], default="full")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default=str(Path(__file__).parent / "quality.json"))
     args = p.parse_args()
-    path = make_data(args.rows)
-    spark = spark_session("8g")
-    df = spark.read.parquet(str(path))
-    run_spark_smote(spark, path)  # warm-up
+    spark = spark_session("4g")
+    grid = GRID if args.grid == "full" else [DEFAULTS]
     rows = []
-    for max_size, tables in GRID:
-        params = {"maxBucketSize": max_size, "numHashTables": tables}
-        (q,) = neighbour_quality(SMOTE(inputCols=FEATURES, **params), df, sample_rows=1000)
-        secs = [run_spark_smote(spark, path, **params) for _ in range(args.repeats)]
-        rows.append({**params, **q.as_dict(), "seconds": statistics.median(secs)})
-        print(rows[-1], flush=True)
+    for n in args.rows:
+        path = make_data(n)
+        df = spark.read.parquet(str(path))
+        run_spark_smote(spark, path)  # warm-up
+        for max_size, tables in grid:
+            params = {"maxBucketSize": max_size, "numHashTables": tables}
+            (q,) = neighbour_quality(SMOTE(inputCols=FEATURES, **params), df, sample_rows=1000)
+            secs = [run_spark_smote(spark, path, **params) for _ in range(args.repeats)]
+            rows.append(
+                {"data_rows": n, **params, **q.as_dict(), "seconds": statistics.median(secs)}
+            )
+            print(rows[-1], flush=True)
     Path(args.out).write_text(json.dumps(rows, indent=2))
-    print("| maxBucketSize | numHashTables | buckets | recall@5 | distance ratio | seconds |")
-    print("|---:|---:|---:|---:|---:|---:|")
+    print(
+        "| data rows | maxBucketSize | numHashTables | buckets | recall@5 | distance ratio "
+        "| seconds |"
+    )
+    print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
-            f"| {r['maxBucketSize']:,} | {r['numHashTables']} | {r['buckets']} | "
+            f"| {r['data_rows']:,} | {r['maxBucketSize']:,} | {r['numHashTables']} "
+            f"| {r['buckets']} | "
             f"{r['recall_at_k']:.3f} | {r['distance_ratio']:.3f} | {r['seconds']:.1f} |"
         )
 

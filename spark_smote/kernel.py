@@ -13,7 +13,7 @@ import numpy as np
 #: Query rows per block of the distance matrix: bounds kNN memory to ``_BLOCK * bucket rows``.
 _BLOCK = 1024
 #: Columns probed for the distance threshold in :func:`smallest_per_row`.
-_PROBE = 1024
+_PROBE = 512
 
 
 def stable_order(row_keys: np.ndarray, x: np.ndarray) -> np.ndarray:
@@ -41,7 +41,7 @@ def smallest_per_row(d: np.ndarray, s: int) -> np.ndarray:
     bound = np.partition(d[:, :probe], s - 1, axis=1)[:, s - 1 : s]
     flat = np.flatnonzero(d <= bound)  # 1-D: cheaper than a 2-D nonzero
     rows, cols = np.divmod(flat, n_cols)
-    if len(rows) > 16 * s * n_rows:
+    if len(rows) > 4 * s * n_rows * n_cols // probe:  # 4x the count expected without ties
         return np.argpartition(d, s - 1, axis=1)[:, :s]
     # the few candidates of each row, padded with +inf into a narrow matrix
     counts = np.bincount(rows, minlength=n_rows)
@@ -55,13 +55,38 @@ def smallest_per_row(d: np.ndarray, s: int) -> np.ndarray:
     return np.take_along_axis(index, best, 1)
 
 
+def _float32_error(xc: np.ndarray) -> np.ndarray:
+    """Per row ``i``, a bound on the float32 error of ``|x_j|^2 - 2 x_i . x_j`` over all ``j``.
+
+    Rounding the inputs and summing ``d`` products in float32 errs by at most about
+    ``(d + 2) u (|x_i| + R)^2`` (``u = 2^-24``, ``R`` the largest norm); twice that is used.
+    """
+    norm = np.sqrt(np.einsum("ij,ij->i", xc, xc))
+    u = float(np.finfo(np.float32).eps) / 2
+    return 2.0 * (xc.shape[1] + 2) * u * (norm + norm.max()) ** 2
+
+
+def _block_candidates(
+    xq: np.ndarray, xt: np.ndarray, sq: np.ndarray, queries: np.ndarray, spare: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Indices of the ``spare`` smallest ``|x_j|^2 - 2 x_q . x_j`` per query (self excluded),
+    and those values, in the dtype of the inputs."""
+    d = xq @ xt
+    d += sq[None, :]  # + |q|^2 is the same for a whole row: it does not change the ranking
+    d[np.arange(len(queries)), queries] = np.inf
+    cand = smallest_per_row(d, spare)
+    return cand, np.take_along_axis(d, cand, 1)
+
+
 def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``k`` nearest rows of ``x`` to the rows ``x[queries]``, each query itself excluded.
 
     Returns ``(indices, squared_distances)``, both ``(len(queries), k)``, nearest first (ties by
-    index. Needs ``len(x) > k``. Candidates come from the matrix form of the distances on
-    centred float64 data (float32 cannot tell apart rows much closer to each other than to the
-    bucket's centre); a few spare ones are ranked again by directly computed distances.
+    index). Needs ``len(x) > k``. Candidates come from the matrix form of the distances on
+    centred data, in float32 (twice as fast); a query whose ``k``-th and last candidate are not
+    farther apart than twice the float32 error bound (rows much closer to each other than to the
+    bucket's centre) gets its candidates again in float64. A few spare candidates are then
+    ranked by directly computed float64 distances.
     """
     m = len(x)
     if m <= k:
@@ -69,14 +94,27 @@ def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
     spare = min(k + 3, m - 1)
     xc = x - x.mean(axis=0)
     sq = np.einsum("ij,ij->i", xc, xc)
-    minus_2xt = np.ascontiguousarray(-2.0 * xc.T)
+    x32 = xc.astype(np.float32)
+    minus_2xt32 = np.ascontiguousarray(-2.0 * x32.T)
+    sq32 = sq.astype(np.float32)
+    error = _float32_error(xc)
     cand = np.empty((len(queries), spare), dtype=np.int64)
+    unsure = []
     for start in range(0, len(queries), _BLOCK):
         q = queries[start : start + _BLOCK]
-        d = xc[q] @ minus_2xt
-        d += sq[None, :]  # + |q|^2 is the same for a whole row: it does not change the ranking
-        d[np.arange(len(q)), q] = np.inf
-        cand[start : start + len(q)] = smallest_per_row(d, spare)
+        c, v = _block_candidates(x32[q], minus_2xt32, sq32, q, spare)
+        cand[start : start + len(q)] = c
+        if spare < m - 1:  # else every row is a candidate: nothing can be missed
+            v = v.astype(np.float64)
+            kth = np.partition(v, k - 1, axis=1)[:, k - 1]
+            unsure.append(start + np.flatnonzero(v.max(axis=1) - kth <= 2.0 * error[q]))
+    redo = np.concatenate(unsure) if unsure else np.empty(0, dtype=np.int64)
+    if len(redo):
+        minus_2xt = np.ascontiguousarray(-2.0 * xc.T)
+        for start in range(0, len(redo), _BLOCK):
+            r = redo[start : start + _BLOCK]
+            q = queries[r]
+            cand[r] = _block_candidates(xc[q], minus_2xt, sq, q, spare)[0]
     diff = x[cand] - x[queries][:, None, :]
     dist = np.einsum("qkd,qkd->qk", diff, diff)
     order = np.lexsort((cand, dist), axis=1)[:, :k]

@@ -3,6 +3,7 @@
 import numpy as np
 import pytest
 
+from spark_smote import kernel
 from spark_smote.kernel import (
     External,
     generate_bucket,
@@ -107,9 +108,31 @@ def test_smallest_per_row_with_heavy_ties():
 
 
 def test_knn_exact_in_a_tight_cluster_far_from_the_origin():
-    """Rows 1e-4 apart around 0.5, beside spread-out rows: float32 distances would mix them up."""
+    """Rows 1e-4 apart around 0.5, beside spread-out rows: float32 distances mix them up, so
+    these queries must be redone in float64."""
     rng = np.random.default_rng(6)
     x = np.vstack([0.5 + 1e-4 * rng.normal(size=(1800, 20)), rng.normal(size=(400, 20))])
     idx, dist = knn_in_bucket(x, np.arange(0, 1800, 9), 5)
     for row, i in enumerate(range(0, 1800, 9)):
         np.testing.assert_allclose(dist[row], brute_knn(x, i, 5), rtol=1e-9)
+
+
+def test_float32_candidates_redone_in_float64_only_when_unsure(monkeypatch):
+    calls = []
+    block = kernel._block_candidates
+
+    def spy(xq, xt, sq, queries, spare):
+        calls.append((xq.dtype, len(queries)))
+        return block(xq, xt, sq, queries, spare)
+
+    monkeypatch.setattr(kernel, "_block_candidates", spy)
+    rng = np.random.default_rng(8)
+    spread = rng.normal(size=(3000, 20))
+    knn_in_bucket(spread, np.arange(3000), 5)
+    assert {dtype for dtype, _ in calls} == {np.dtype(np.float32)}  # spread out: float32 is enough
+    calls.clear()
+    tight = np.vstack([0.5 + 1e-4 * rng.normal(size=(1800, 20)), spread[:400]])
+    knn_in_bucket(tight, np.arange(1800), 5)
+    redone = sum(n for dtype, n in calls if dtype == np.float64)
+    assert redone >= 1700  # the tight cluster's rows are redone ...
+    assert redone <= 1800  # ... each at most once
