@@ -1,7 +1,8 @@
 """Neighbour quality and time of the bucket knobs on the benchmark data.
 
     python benchmarks/quality.py --rows 1000000
-    python benchmarks/quality.py --rows 4000000 10000000 --grid defaults --repeats 1
+    python benchmarks/quality.py --rows 4000000 --grid scale --repeats 1
+    python benchmarks/quality.py --rows 10000000 --grid defaults --repeats 1
 
 For each (maxBucketSize, numHashTables): recall@5, k-th neighbour distance ratio and bucket
 sizes from spark_smote.diagnostics.neighbour_quality (1000 sampled minority rows), and the
@@ -21,18 +22,20 @@ from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 
 DEFAULTS = (10_000, 3)
+#: the knobs that keep recall up as the class grows: bigger buckets, more tables
+SCALE = [DEFAULTS, (20_000, 3), (10_000, 6)]
 GRID = [(5_000, 1), (10_000, 1), (10_000, 2), (10_000, 3), (20_000, 1), (20_000, 3)]
 
 
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
-    p.add_argument("--grid", choices=["full", "defaults"], default="full")
+    p.add_argument("--grid", choices=["full", "scale", "defaults"], default="full")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default=str(Path(__file__).parent / "quality.json"))
     args = p.parse_args()
     spark = spark_session("4g")
-    grid = GRID if args.grid == "full" else [DEFAULTS]
+    grid = {"full": GRID, "scale": SCALE, "defaults": [DEFAULTS]}[args.grid]
     rows = []
     for n in args.rows:
         path = make_data(n)

@@ -27,6 +27,14 @@ def stable_order(row_keys: np.ndarray, x: np.ndarray) -> np.ndarray:
     return np.lexsort(keys)
 
 
+def first_copies(sorted_keys: np.ndarray, xs: np.ndarray) -> np.ndarray:
+    """For rows in :func:`stable_order`, the position of the first row identical to each."""
+    new = np.ones(len(xs), dtype=bool)
+    new[1:] = (sorted_keys[1:] != sorted_keys[:-1]) | np.any(xs[1:] != xs[:-1], axis=1)
+    first = np.flatnonzero(new)
+    return first[np.cumsum(new) - 1]
+
+
 def smallest_per_row(d: np.ndarray, s: int) -> np.ndarray:
     """Column indices of the ``s`` smallest values of each row of ``d`` (any order among ties).
 
@@ -206,13 +214,15 @@ def generate_bucket(
     """
     order = stable_order(row_keys, x)
     xs = x[order]
+    copy_of = first_copies(row_keys[order], xs)
     if external is not None:
         external = External(external.row_ids[order], external.ids[order], external.x[order])
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     base = rng.integers(0, len(xs), n_new)
     pick = rng.integers(0, k, n_new)
     gap = rng.random(n_new)
-    bases, inverse = np.unique(base, return_inverse=True)
+    # identical rows have the same neighbours: one kNN query per distinct row
+    bases, inverse = np.unique(copy_of[base], return_inverse=True)
     neighbours, _ = bucket_neighbours(xs, bases, k, external)
     start = xs[base]
     new_x = start + gap[:, None] * (neighbours[inverse, pick] - start)

@@ -136,3 +136,25 @@ def test_float32_candidates_redone_in_float64_only_when_unsure(monkeypatch):
     redone = sum(n for dtype, n in calls if dtype == np.float64)
     assert redone >= 1700  # the tight cluster's rows are redone ...
     assert redone <= 1800  # ... each at most once
+
+
+def test_identical_rows_share_one_knn_query(monkeypatch):
+    queries = []
+    knn = kernel.knn_in_bucket
+
+    def spy(x, q, k):
+        queries.append(len(q))
+        return knn(x, q, k)
+
+    monkeypatch.setattr(kernel, "knn_in_bucket", spy)
+    rng = np.random.default_rng(9)
+    x = np.vstack([np.full((2000, 3), 0.5), rng.normal(size=(300, 3))])
+    keys = np.zeros(len(x), dtype=np.int64)  # identical rows share their row key
+    new_x, base = generate_bucket(x, keys, 20000, 5, (1, 2), None)
+    assert queries == [301]  # one query for the 2000 copies, one per other row
+    # every new row lies between its base row and one of that row's exact 5 nearest rows
+    for row, b in zip(new_x[::97], base[::97], strict=True):
+        d = ((x - x[b]) ** 2).sum(1)
+        d[b] = np.inf
+        near = x[np.argsort(d, kind="stable")[:5]]
+        assert any(np.allclose(np.cross(row - x[b], n - x[b]), 0, atol=1e-9) for n in near)
