@@ -10,7 +10,7 @@ import pandas as pd
 from pyspark import keyword_only
 from pyspark.ml.functions import array_to_vector
 from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, GroupedData
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegralType, StructType
 
@@ -33,7 +33,7 @@ from spark_smote.validation import DataStats, FeatureSpec, collect_stats, featur
 
 _CAND = "__smote_cand_{}"  # per other hash table: k candidate row keys + their features, packed
 #: Up to this many features, the kernel returns one double column per feature: Arrow moves
-#: flat columns several times faster than an array column (measured in docs/benchmarks.md).
+#: flat columns several times faster than an array column.
 FLAT_OUTPUT_MAX_DIM = 256
 
 
@@ -225,6 +225,8 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         rows = dataset.filter(cls.isNotNull()).select(
             cls.alias(CLS), spec.as_array().alias(X), F.xxhash64(*hashable).alias(KEY), *others
         )
+        if self._tables(plans) > 1:  # one shuffle by class, reused by every table's windows
+            rows = rows.repartition(CLS)
         seed, length = self.getSeed(), self.getBucketLength()
         work = assign_buckets(rows, plans, seed, 0, dim, length)
         split = [p for p in plans if p.n_buckets > 1]
@@ -249,7 +251,7 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
             + [_field(n, types) for n in names]
             + [dataset.schema[c] for c in others]
         )
-        generated = work.groupBy(CLS, BUCKET).applyInPandas(kernel, out_schema)
+        generated = _by_bucket(work, plans).applyInPandas(kernel, out_schema)
         return generated.select(*self._output_columns(spec, plans, copy, dim))
 
     def _candidates(
@@ -265,7 +267,7 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         col = _CAND.format(table)
         schema = StructType([_field(CLS, "int"), _field(KEY, "long"), _field(col, "binary")])
         kernel = _candidate_kernel(self.getKNeighbors(), col)
-        found = rows.groupBy(CLS, BUCKET).applyInPandas(kernel, schema)
+        found = _by_bucket(rows, split).applyInPandas(kernel, schema)
         return found.groupBy(CLS, KEY).agg(F.min(col).alias(col))
 
     def _output_columns(
@@ -300,6 +302,19 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
 
 def _field(name: str, type_string: str) -> Any:
     return StructType.fromDDL(f"`{name}` {type_string}").fields[0]
+
+
+def _by_bucket(df: DataFrame, plans: Sequence[ClassPlan]) -> GroupedData:
+    """``df`` grouped by (class, bucket), the buckets spread over several tasks.
+
+    Left alone, Spark would run every bucket of a class in one task: the bucket windows leave
+    the rows partitioned by class, which already satisfies the grouping, and adaptive execution
+    coalesces a shuffle that is small in bytes (but heavy in kNN work) into one partition. A
+    repartition with an explicit number of partitions is never coalesced.
+    """
+    buckets = sum(p.n_buckets for p in plans)
+    limit = int(df.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
+    return df.repartition(max(1, min(buckets, limit)), CLS, BUCKET).groupBy(CLS, BUCKET)
 
 
 def _per_label(plans: Sequence[ClassPlan], label: Column) -> Column:

@@ -139,6 +139,15 @@ def test_split_classes_exact_counts_and_deterministic(spark, params):
     assert synthetic_features(out) == synthetic_features(smote.transform(df.repartition(5)))
 
 
+@pytest.mark.parametrize("tables", [1, 3])
+def test_buckets_of_one_class_are_generated_by_several_tasks(spark, tables):
+    """Not one task per class: the generation is spread over the shuffle partitions."""
+    df = blobs(spark, {0: 400, 1: 130}, dim=4, seed=3)
+    out = SMOTE(kNeighbors=3, maxBucketSize=40, numHashTables=tables, syntheticCol="s")
+    tasks = out.transform(df).filter("s").select(F.spark_partition_id()).distinct().count()
+    assert tasks == 2  # the session's spark.sql.shuffle.partitions
+
+
 def test_more_tables_give_nearer_neighbours(spark):
     """Synthetic rows step towards neighbours; merged tables find nearer ones on average."""
     df = blobs(spark, {0: 1000, 1: 400}, dim=6, seed=4)
