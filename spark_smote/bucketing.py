@@ -11,7 +11,7 @@ whatever the data (duplicates and tight clusters included): sizes lie in
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,8 +103,8 @@ def _dot(x: Column, direction: np.ndarray) -> Column:
     return F.aggregate(F.zip_with(x, weights, lambda a, b: a * b), F.lit(0.0), lambda s, v: s + v)
 
 
-def _per_class(plans: Sequence[ClassPlan], value: Any) -> Column:
-    """``CASE class WHEN i THEN value(plan_i) END`` as a Column."""
+def per_class(plans: Sequence[ClassPlan], value: Callable[[ClassPlan], Any]) -> Column:
+    """``CASE class WHEN i THEN value(plan_i) END`` as a Column (``value`` may give a literal)."""
     expr = None
     for p in plans:
         v = value(p)
@@ -134,11 +134,11 @@ def assign_buckets(
     if all(p.n_buckets == 1 for p in plans):
         return df.withColumn(BUCKET, F.lit(0))
     proj = {p.index: directions(seed, p.index, table, dim) for p in plans}
-    p1 = _per_class(plans, lambda p: _dot(F.col(X), proj[p.index][0]))
-    p2 = _per_class(plans, lambda p: _dot(F.col(X), proj[p.index][1]))
-    n = _per_class(plans, lambda p: p.n_rows)
+    p1 = per_class(plans, lambda p: _dot(F.col(X), proj[p.index][0]))
+    p2 = per_class(plans, lambda p: _dot(F.col(X), proj[p.index][1]))
+    n = per_class(plans, lambda p: p.n_rows)
     by_class = Window.partitionBy(CLS)
-    n_slabs = _per_class(plans, lambda p: p.n_slabs)
+    n_slabs = per_class(plans, lambda p: p.n_slabs)
     if bucket_length is None:
         first = F.row_number().over(by_class.orderBy(p1, KEY)) - 1
         slab = F.floor(first * n_slabs / n)
@@ -151,10 +151,10 @@ def assign_buckets(
         s = F.col("__smote_slab")
         start = F.ceil(s * n / n_slabs)
         size = F.ceil((s + 1) * n / n_slabs) - start
-        per_slab = _per_class(plans, lambda p: p.per_slab)
+        per_slab = per_class(plans, lambda p: p.per_slab)
         bucket = s * per_slab + F.floor((F.col("__smote_rank") - start) * per_slab / size)
     else:
-        bucket = F.floor(F.col("__smote_rank") * _per_class(plans, lambda p: p.n_buckets) / n)
+        bucket = F.floor(F.col("__smote_rank") * per_class(plans, lambda p: p.n_buckets) / n)
     return df.withColumn(BUCKET, bucket.cast("int")).drop(
         "__smote_slab", "__smote_p2", "__smote_rank"
     )

@@ -17,9 +17,9 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from spark_smote.bucketing import BUCKET, CLS, KEY, X
+from spark_smote.bucketing import BUCKET, CLS, KEY, X, per_class
 from spark_smote.kernel import bucket_neighbours
-from spark_smote.smote import SMOTE, _external, _field, _per_index, _stack
+from spark_smote.smote import SMOTE, _external, _field, _stack
 
 _SAMPLED = "__smote_sampled"
 _DIST = "__smote_dist"
@@ -64,7 +64,7 @@ def neighbour_quality(
     if not plans:
         return []
     k, dim, tables = smote.getKNeighbors(), stats.dim, smote._tables(plans)
-    modulus = _per_index(plans, lambda p: F.lit(max(1, p.n_rows // sample_rows)))
+    modulus = per_class(plans, lambda p: F.lit(max(1, p.n_rows // sample_rows)))
     work = smote._bucketed(dataset, spec, plans, dim).withColumn(
         _SAMPLED, F.pmod(F.col(KEY), modulus) == 0
     )

@@ -23,6 +23,7 @@ from spark_smote.bucketing import (
     ClassPlan,
     X,
     assign_buckets,
+    per_class,
     plan_class,
 )
 from spark_smote.kernel import External, generate_bucket, knn_in_bucket
@@ -274,7 +275,7 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         self, spec: FeatureSpec, plans: list[ClassPlan], copy: bool, dim: int
     ) -> list[Column]:
         types = spec.types
-        label_value = _per_index(plans, lambda p: F.lit(p.label))
+        label_value = per_class(plans, lambda p: F.lit(p.label))
         out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
         names = _out_names(dim)
         features = [F.col(n) for n in names] if names[0] != X else [F.col(X)[i] for i in range(dim)]
@@ -323,15 +324,6 @@ def _per_label(plans: Sequence[ClassPlan], label: Column) -> Column:
     for p in plans:
         cond = label == F.lit(p.label)
         expr = F.when(cond, p.index) if expr is None else expr.when(cond, p.index)
-    assert expr is not None
-    return expr
-
-
-def _per_index(plans: Sequence[ClassPlan], value: Callable[[ClassPlan], Column]) -> Column:
-    expr = None
-    for p in plans:
-        cond = F.col(CLS) == p.index
-        expr = F.when(cond, value(p)) if expr is None else expr.when(cond, value(p))
     assert expr is not None
     return expr
 
