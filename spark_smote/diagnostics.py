@@ -19,7 +19,7 @@ from pyspark.sql.types import StructType
 
 from spark_smote.bucketing import BUCKET, CLS, KEY, X, per_class
 from spark_smote.kernel import bucket_neighbours
-from spark_smote.smote import SMOTE, _external, _field, _stack
+from spark_smote.smote import SMOTE, _by_bucket, _external, _field, _stack
 
 _SAMPLED = "__smote_sampled"
 _DIST = "__smote_dist"
@@ -95,7 +95,7 @@ def neighbour_quality(
             _field(_CANDIDATES, "long"),
         ]
     )
-    found = work.groupBy(CLS, BUCKET).applyInPandas(found_kernel, schema).collect()
+    found = _by_bucket(work, plans).applyInPandas(found_kernel, schema).collect()
     sample = {
         (r[CLS], r[KEY]): np.asarray(r[X])
         for r in work.filter(_SAMPLED).select(CLS, KEY, X).collect()
