@@ -1,10 +1,10 @@
-"""Neighbour quality and time of the bucket knobs on the benchmark data.
+"""Neighbour quality and time of the cell knobs on the benchmark data.
 
     python benchmarks/quality.py --rows 1000000
     python benchmarks/quality.py --rows 4000000 --grid scale --repeats 1
     python benchmarks/quality.py --rows 10000000 --grid defaults --repeats 1
 
-For each (maxBucketSize, numHashTables): recall@5, k-th neighbour distance ratio and bucket
+For each (maxBucketSize, numHashTables): recall@5, k-th neighbour distance ratio and cell
 sizes from spark_smote.diagnostics.neighbour_quality (1000 sampled minority rows), and the
 median time of a full transform (noop sink) over --repeats runs.
 """
@@ -21,10 +21,10 @@ from bench import FEATURES, make_data, run_spark_smote, spark_session
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 
-DEFAULTS = (10_000, 3)
-#: the knobs that keep recall up as the class grows: bigger buckets, more tables
-SCALE = [DEFAULTS, (20_000, 3), (10_000, 6)]
-GRID = [(5_000, 1), (10_000, 1), (10_000, 2), (10_000, 3), (20_000, 1), (20_000, 3)]
+DEFAULTS = (30_000, 6)
+#: the knobs that keep recall up as the class grows: bigger cells, more guest copies
+SCALE = [DEFAULTS, (30_000, 8), (50_000, 6)]
+GRID = [(30_000, 1), (30_000, 3), (30_000, 6), (15_000, 6), (50_000, 6), (30_000, 8)]
 
 
 def main() -> None:
@@ -51,14 +51,14 @@ def main() -> None:
             print(rows[-1], flush=True)
     Path(args.out).write_text(json.dumps(rows, indent=2))
     print(
-        "| data rows | maxBucketSize | numHashTables | buckets | recall@5 | distance ratio "
+        "| data rows | maxBucketSize | numHashTables | cells | recall@5 | distance ratio "
         "| seconds |"
     )
     print("|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
         print(
             f"| {r['data_rows']:,} | {r['maxBucketSize']:,} | {r['numHashTables']} "
-            f"| {r['buckets']} | "
+            f"| {r['cells']} | "
             f"{r['recall_at_k']:.3f} | {r['distance_ratio']:.3f} | {r['seconds']:.1f} |"
         )
 

@@ -1,9 +1,9 @@
-"""Skewed minority classes at benchmark scale: bounded buckets, exact counts, no OOM.
+"""Skewed minority classes at benchmark scale: bounded cells, exact counts, no OOM.
 
     python benchmarks/skew.py --rows 1000000
 
 Two variants of the benchmark data: (a) half of the minority rows replaced by one identical
-row, (b) 90% of the minority rows squeezed into one tight cluster. For each: bucket sizes from
+row, (b) 90% of the minority rows squeezed into one tight cluster. For each: cell sizes from
 the diagnostics, the time of a full transform (noop sink), and the exact output class counts.
 """
 
@@ -57,7 +57,7 @@ def main() -> None:
         results.append(row)
         print(row, flush=True)
         assert counts[0] == counts[1], counts
-        assert q.bucket_max <= smote.getMaxBucketSize() and q.short_of_k == 0
+        assert q.cell_max <= smote.getMaxBucketSize() and q.short_of_k == 0
     Path(args.out).write_text(json.dumps(results, indent=2, default=str))
 
 

@@ -1,4 +1,4 @@
-"""SMOTE oversampling for Apache Spark: LSH buckets, pandas-UDF generation, union."""
+"""SMOTE oversampling for Apache Spark: learned-hash cells, pandas-UDF generation, union."""
 
 from spark_smote.smote import SMOTE
 

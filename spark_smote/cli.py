@@ -31,8 +31,8 @@ DEFAULTS: dict[str, Any] = {
     "other_columns": "null",
     "mode": "errorifexists",
     "partition_by": None,
-    "max_bucket_size": 10_000,
-    "num_hash_tables": 3,
+    "max_bucket_size": 30_000,
+    "num_hash_tables": 6,
     "bucket_length": None,
     "report": None,
     "plot": None,
@@ -63,9 +63,9 @@ def build_parser() -> argparse.ArgumentParser:
     a("--seed", type=int, help="random seed (default: 42)")
     a("--synthetic-col", help="add a boolean column with this name, True on synthetic rows")
     a("--other-columns", choices=("null", "copy"), help="other columns of synthetic rows")
-    a("--max-bucket-size", type=int, help="most rows per LSH bucket (default: 10000)")
-    a("--num-hash-tables", type=int, help="LSH tables merged for neighbours (default: 3)")
-    a("--bucket-length", type=float, help="LSH slab width (default: chosen from the data)")
+    a("--max-bucket-size", type=int, help="most rows per cell (default: 30000)")
+    a("--num-hash-tables", type=int, help="cells each row is stored in (default: 6)")
+    a("--bucket-length", type=float, help="ignored (kept for 0.1 configurations)")
     a("--config", help="TOML file with [job] and [spark] tables (see conf/oversample.toml)")
     a("--mode", choices=("errorifexists", "overwrite"), help="if the output exists")
     a("--partition-by", help="comma-separated columns to partition the output by")
@@ -215,11 +215,11 @@ def format_summary(summary: dict[str, Any]) -> str:
         f"spark-smote: wrote {summary['rows_written']} rows to {summary['output']} "
         f"in {summary['seconds']} s"
     ]
-    lines.append(f"{'class':>12} {'before':>10} {'after':>10} {'buckets':>8} {'bucket rows':>16}")
+    lines.append(f"{'class':>12} {'before':>10} {'after':>10} {'cells':>8} {'cell rows':>16}")
     for c in summary["classes"]:
-        sizes = f"{c['bucket_min']}..{c['bucket_max']}" if c["buckets"] else "-"
+        sizes = f"{c['cell_min']}..{c['cell_max']}" if c["cells"] else "-"
         lines.append(
-            f"{c['label']!s:>12} {c['before']:>10} {c['after']:>10} {c['buckets']:>8} {sizes:>16}"
+            f"{c['label']!s:>12} {c['before']:>10} {c['after']:>10} {c['cells']:>8} {sizes:>16}"
         )
     return "\n".join(lines)
 

@@ -1,8 +1,8 @@
-"""How good are the bucket neighbours? Compare them with exact neighbours on a sample.
+"""How good are the cell neighbours? Compare them with exact neighbours on a sample.
 
-:func:`neighbour_quality` runs the same bucketing as :meth:`SMOTE.transform` and, for a bounded
-sample of rows per class, compares the ``k`` neighbours the buckets give (merged over the hash
-tables) with the exact ``k`` nearest rows of the whole class.
+:func:`neighbour_quality` plans and groups cells exactly as :meth:`SMOTE.transform` does and,
+for a bounded sample of rows per class, compares the ``k`` neighbours found in each row's home
+cell (home rows and guests) with the exact ``k`` nearest rows of the whole class.
 """
 
 from __future__ import annotations
@@ -17,9 +17,21 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from spark_smote.bucketing import BUCKET, CLS, KEY, X, per_class
-from spark_smote.kernel import bucket_neighbours
-from spark_smote.smote import SMOTE, _by_bucket, _external, _field, _stack
+from spark_smote.engine import (
+    CLS,
+    KEY,
+    RANK,
+    X,
+    cell_groups,
+    class_rows,
+    feature_names,
+    field,
+    per_class,
+    stack_features,
+)
+from spark_smote.kernel import knn_in_cell
+from spark_smote.smote import SMOTE
+from spark_smote.validation import feature_spec
 
 _SAMPLED = "__smote_sampled"
 _DIST = "__smote_dist"
@@ -33,16 +45,17 @@ class NeighbourQuality:
     ``recall_at_k``: mean share of the found neighbours that are among the exact ``k`` nearest
     (ties count as hits). ``distance_ratio``: mean ratio of the found ``k``-th neighbour
     distance to the exact one (1.0 is exact). ``short_of_k``: share of rows with fewer than
-    ``k`` candidates (must be 0).
+    ``k`` candidates (must be 0). ``cells`` and ``cell_*``: groups of the class and their rows
+    (home rows and guests), as :meth:`SMOTE.transform` holds them in the Python workers.
     """
 
     label: Any
     rows: int
     rows_sampled: int
-    buckets: int
-    bucket_min: int
-    bucket_median: float
-    bucket_max: int
+    cells: int
+    cell_min: int
+    cell_median: float
+    cell_max: int
     recall_at_k: float
     distance_ratio: float
     short_of_k: float
@@ -59,78 +72,83 @@ def neighbour_quality(
     About ``sample_rows`` rows per class (chosen by their row hash, so the same each run) are
     compared; only that bounded sample reaches the driver.
     """
-    spec = smote._spec(dataset)
-    stats, plans = smote._plan(dataset, spec)
-    if not plans:
+    _, cells = smote.plan(dataset)
+    if not cells:
         return []
-    k, dim, tables = smote.getKNeighbors(), stats.dim, smote._tables(plans)
-    modulus = per_class(plans, lambda p: F.lit(max(1, p.n_rows // sample_rows)))
-    work = smote._bucketed(dataset, spec, plans, dim).withColumn(
+    spec = feature_spec(
+        dataset.schema,
+        smote.getFeaturesCol(),
+        smote.getInputCols(),
+        smote.getLabelCol(),
+        smote.getSyntheticCol(),
+    )
+    k, dim = smote.getKNeighbors(), cells[0].hash.leaves.shape[1]
+    modulus = per_class(cells, lambda c: F.lit(max(1, c.n_rows // sample_rows)))
+    rows = class_rows(dataset, spec, [c.task for c in cells], dim).withColumn(
         _SAMPLED, F.pmod(F.col(KEY), modulus) == 0
     )
-    sizes: dict[int, list[int]] = {}
-    for r in work.groupBy(CLS, BUCKET).count().collect():
-        sizes.setdefault(r[CLS], []).append(r["count"])
+
+    names = feature_names(dim)
 
     def found_kernel(pdf: pd.DataFrame) -> pd.DataFrame:
-        x = _stack(pdf[X], dim)
-        queries = np.flatnonzero(pdf[_SAMPLED].to_numpy())
-        external = _external(pdf, k, dim, tables) if len(sizes[pdf[CLS].iat[0]]) > 1 else None
-        _, dist = bucket_neighbours(x, queries, k, external)
-        n_cand = len(x) - 1 + (external.ids.shape[1] if external is not None else 0)
+        x = stack_features(pdf, names, dim)
+        queries = np.flatnonzero(pdf[_SAMPLED].to_numpy() & (pdf[RANK].to_numpy() == 0))
+        _, dist = knn_in_cell(x, queries, k)
         return pd.DataFrame(
             {
                 CLS: pdf[CLS].iloc[queries].to_numpy(),
                 KEY: pdf[KEY].iloc[queries].to_numpy(),
-                _DIST: list(np.sqrt(dist)),
-                _CANDIDATES: np.full(len(queries), n_cand, dtype=np.int64),
+                _DIST: pd.Series(list(np.sqrt(dist)), dtype=object),
+                _CANDIDATES: np.full(len(queries), len(x) - 1, dtype=np.int64),
             }
         )
 
     schema = StructType(
         [
-            _field(CLS, "int"),
-            _field(KEY, "long"),
-            _field(_DIST, "array<double>"),
-            _field(_CANDIDATES, "long"),
+            field(CLS, "int"),
+            field(KEY, "long"),
+            field(_DIST, "array<double>"),
+            field(_CANDIDATES, "long"),
         ]
     )
-    found = _by_bucket(work, plans).applyInPandas(found_kernel, schema).collect()
+    grouped = cell_groups(rows, cells, dim, smote.getSeed())
+    found = grouped.applyInPandas(found_kernel, schema).collect()
+    x = F.array(*[F.col(n) for n in names]) if names != [X] else F.col(X)
     sample = {
         (r[CLS], r[KEY]): np.asarray(r[X])
-        for r in work.filter(_SAMPLED).select(CLS, KEY, X).collect()
+        for r in rows.filter(_SAMPLED).select(CLS, KEY, x.alias(X)).collect()
     }
-    exact = _exact_kth(work.select(CLS, X), sample, k)
+    exact = _exact_kth(rows.select(CLS, *names), sample, k, names)
 
     results = []
-    for p in plans:
-        rows = [r for r in found if r[CLS] == p.index]
+    for c in cells:
+        got_rows = [r for r in found if r[CLS] == c.index]
         recall, ratio = [], []
-        for r in rows:
-            kth = exact[(p.index, r[KEY])]
+        for r in got_rows:
+            kth = exact[(c.index, r[KEY])]
             got = np.asarray(r[_DIST])
             recall.append(float(np.mean(got <= kth * (1 + 1e-6) + 1e-9)))  # float slack
             ratio.append(1.0 if kth == 0 else float(got[-1] / kth))
-        s = sorted(sizes[p.index])
+        sizes = sorted(g.rows for g in c.groups())
         results.append(
             NeighbourQuality(
-                label=p.label,
-                rows=p.n_rows,
-                rows_sampled=len(rows),
-                buckets=len(s),
-                bucket_min=s[0],
-                bucket_median=float(np.median(s)),
-                bucket_max=s[-1],
+                label=c.label,
+                rows=c.n_rows,
+                rows_sampled=len(got_rows),
+                cells=len(sizes),
+                cell_min=sizes[0],
+                cell_median=float(np.median(sizes)),
+                cell_max=sizes[-1],
                 recall_at_k=float(np.mean(recall)),
                 distance_ratio=float(np.mean(ratio)),
-                short_of_k=float(np.mean([r[_CANDIDATES] < k for r in rows])),
+                short_of_k=float(np.mean([r[_CANDIDATES] < k for r in got_rows])),
             )
         )
     return results
 
 
 def _exact_kth(
-    rows: DataFrame, sample: dict[tuple[int, int], np.ndarray], k: int
+    rows: DataFrame, sample: dict[tuple[int, int], np.ndarray], k: int, names: list[str]
 ) -> dict[tuple[int, int], float]:
     """Exact distance to the ``k``-th nearest other row of the class, per sampled row.
 
@@ -148,13 +166,13 @@ def _exact_kth(
                 if c not in queries:
                     continue
                 keys, q = queries[c]
-                x = _stack(group[X], q.shape[1])
+                x = stack_features(group, names, q.shape[1])
                 d = ((q**2).sum(1)[:, None] + (x**2).sum(1)[None, :] - 2 * q @ x.T).clip(0)
                 keep = min(k + 1, d.shape[1])
                 part = np.sort(np.partition(d, keep - 1, axis=1)[:, :keep], axis=1)
                 yield pd.DataFrame({CLS: [c] * len(keys), KEY: keys, _DIST: list(part)})
 
-    schema = StructType([_field(CLS, "int"), _field(KEY, "long"), _field(_DIST, "array<double>")])
+    schema = StructType([field(CLS, "int"), field(KEY, "long"), field(_DIST, "array<double>")])
     merged = (
         rows.mapInPandas(partial, schema)
         .groupBy(CLS, KEY)

@@ -78,15 +78,15 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     classes = []
     for label in sorted(counts):
         p = new.get(label)
-        sizes = [p.bucket_size(b) for b in range(p.n_buckets)] if p else []
+        sizes = [g.rows for g in p.groups()] if p else []
         classes.append(
             {
                 "label": label,
                 "before": counts[label],
                 "after": counts[label] + (p.n_new if p else 0),
-                "buckets": len(sizes),
-                "bucket_min": min(sizes, default=0),
-                "bucket_max": max(sizes, default=0),
+                "cells": len(sizes),
+                "cell_min": min(sizes, default=0),
+                "cell_max": max(sizes, default=0),
             }
         )
     summary = {

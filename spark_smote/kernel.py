@@ -1,17 +1,21 @@
-"""Numpy kernels: exact k nearest neighbours inside one bucket and SMOTE interpolation.
+"""Numpy kernels: exact k nearest neighbours inside one cell and SMOTE interpolation.
 
-No Spark here. :func:`generate_bucket` is what each ``applyInPandas`` group runs; it is a plain
+No Spark here. :func:`generate_cell` is what each ``applyInPandas`` group runs; it is a plain
 function of arrays so that it is tested in milliseconds.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
-#: Query rows per block of the distance matrix: bounds kNN memory to ``_BLOCK * bucket rows``.
+#: Query rows per block of the distance matrix, at most.
 _BLOCK = 1024
+#: Float32 values per distance block, at most (128 MiB): a cell of ``m`` rows is searched in
+#: blocks of ``min(_BLOCK, _BLOCK_VALUES // m)`` queries, so memory stays bounded for any
+#: ``maxBucketSize``.
+_BLOCK_VALUES = 1 << 25
+#: Rows of the largest cell whose distance blocks (16 queries at least) stay within that bound.
+MAX_CELL_ROWS = _BLOCK_VALUES // 16
 #: Columns probed for the distance threshold in :func:`smallest_per_row`.
 _PROBE = 512
 
@@ -86,19 +90,24 @@ def _block_candidates(
     return cand, np.take_along_axis(d, cand, 1)
 
 
-def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
+def block_rows(m: int) -> int:
+    """Queries per distance block for a cell of ``m`` rows."""
+    return max(16, min(_BLOCK, _BLOCK_VALUES // max(m, 1)))
+
+
+def knn_in_cell(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.ndarray]:
     """Exact ``k`` nearest rows of ``x`` to the rows ``x[queries]``, each query itself excluded.
 
     Returns ``(indices, squared_distances)``, both ``(len(queries), k)``, nearest first (ties by
     index). Needs ``len(x) > k``. Candidates come from the matrix form of the distances on
     centred data, in float32 (twice as fast); a query whose ``k``-th and last candidate are not
     farther apart than twice the float32 error bound (rows much closer to each other than to the
-    bucket's centre) gets its candidates again in float64. A few spare candidates are then
+    cell's centre) gets its candidates again in float64. A few spare candidates are then
     ranked by directly computed float64 distances.
     """
     m = len(x)
     if m <= k:
-        raise ValueError(f"a bucket of {m} rows cannot give {k} neighbours")
+        raise ValueError(f"a cell of {m} rows cannot give {k} neighbours")
     spare = min(k + 3, m - 1)
     xc = x - x.mean(axis=0)
     sq = np.einsum("ij,ij->i", xc, xc)
@@ -108,8 +117,9 @@ def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
     error = _float32_error(xc)
     cand = np.empty((len(queries), spare), dtype=np.int64)
     unsure = []
-    for start in range(0, len(queries), _BLOCK):
-        q = queries[start : start + _BLOCK]
+    block = block_rows(m)
+    for start in range(0, len(queries), block):
+        q = queries[start : start + block]
         c, v = _block_candidates(x32[q], minus_2xt32, sq32, q, spare)
         cand[start : start + len(q)] = c
         if spare < m - 1:  # else every row is a candidate: nothing can be missed
@@ -119,8 +129,8 @@ def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
     redo = np.concatenate(unsure) if unsure else np.empty(0, dtype=np.int64)
     if len(redo):
         minus_2xt = np.ascontiguousarray(-2.0 * xc.T)
-        for start in range(0, len(redo), _BLOCK):
-            r = redo[start : start + _BLOCK]
+        for start in range(0, len(redo), block):
+            r = redo[start : start + block]
             q = queries[r]
             cand[r] = _block_candidates(xc[q], minus_2xt, sq, q, spare)[0]
     diff = x[cand] - x[queries][:, None, :]
@@ -129,83 +139,31 @@ def knn_in_bucket(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarra
     return np.take_along_axis(cand, order, 1), np.take_along_axis(dist, order, 1)
 
 
-def merge_candidates(ids: np.ndarray, dist: np.ndarray, k: int) -> np.ndarray:
-    """Positions of the ``k`` nearest distinct candidates per row.
-
-    ``ids`` and ``dist`` are ``(q, c)``: candidate ids (several hash tables may propose the same
-    one) and their distances. Returns ``(q, k)`` column positions, nearest first.
-    """
-    by_id = np.argsort(ids, axis=1, kind="stable")
-    sorted_ids = np.take_along_axis(ids, by_id, 1)
-    repeat = np.zeros_like(sorted_ids, dtype=bool)
-    repeat[:, 1:] = sorted_ids[:, 1:] == sorted_ids[:, :-1]
-    d = dist.astype(np.float64, copy=True)
-    np.put_along_axis(d, by_id, np.where(repeat, np.inf, np.take_along_axis(d, by_id, 1)), 1)
-    order = np.lexsort((ids, d), axis=1)
-    return order[:, :k]
-
-
-@dataclass(frozen=True)
-class External:
-    """Neighbour candidates found for each bucket row in other hash tables.
-
-    ``ids``: ``(m, c)`` candidate ids; ``x``: ``(m, c, d)`` their features; ``row_ids``: ``(m,)``
-    the bucket rows' own ids in the same id space.
-    """
-
-    row_ids: np.ndarray
-    ids: np.ndarray
-    x: np.ndarray
-
-
-def bucket_neighbours(
-    xs: np.ndarray, queries: np.ndarray, k: int, external: External | None = None
-) -> tuple[np.ndarray, np.ndarray]:
-    """The ``k`` nearest neighbours of ``xs[queries]``: their features and squared distances.
-
-    Neighbours come from the bucket itself and, when given, from ``external`` candidates of
-    other hash tables (rows aligned with ``xs``); the ``k`` nearest distinct ones are kept.
-    Returns ``(features (q, k, d), squared distances (q, k))``, nearest first.
-    """
-    nn_idx, nn_dist = knn_in_bucket(xs, queries, k)
-    if external is None:
-        return xs[nn_idx], nn_dist
-    ext_x = external.x[queries]
-    diff = ext_x - xs[queries][:, None, :]
-    cand_ids = np.concatenate([external.row_ids[nn_idx], external.ids[queries]], axis=1)
-    cand_dist = np.concatenate([nn_dist, np.einsum("qcd,qcd->qc", diff, diff)], axis=1)
-    cand_x = np.concatenate([xs[nn_idx], ext_x], axis=1)
-    chosen = merge_candidates(cand_ids, cand_dist, k)
-    return np.take_along_axis(cand_x, chosen[:, :, None], 1), np.take_along_axis(
-        cand_dist, chosen, 1
-    )
-
-
-def generate_bucket(
+def generate_cell(
     x: np.ndarray,
     row_keys: np.ndarray,
+    home: np.ndarray,
     n_new: int,
     k: int,
     seed: tuple[int, ...],
-    external: External | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """SMOTE rows for one bucket: ``x[i] + u * (x_nn - x[i])``.
+    """SMOTE rows for one cell: ``x[i] + u * (x_nn - x[i])`` for home rows ``i``.
 
     Parameters
     ----------
     x : (m, d) float64 array
-        The bucket's rows, in any order.
+        The cell's rows (home rows and guests), in any order.
     row_keys : (m,) int64 array
         A stable key per row; with the feature values it fixes the order used by the RNG.
+    home : (m,) bool array
+        Rows whose home is this cell: only they are base rows; guests are only neighbours.
     n_new : int
         Rows to generate.
     k : int
-        Neighbours per row; ``x_nn`` is one of them, chosen uniformly.
+        Neighbours per row, searched among all the cell's rows; ``x_nn`` is one of them,
+        chosen uniformly.
     seed : tuple of int
-        Entropy for :class:`numpy.random.SeedSequence`, e.g. ``(seed, class, bucket)``.
-    external : External, optional
-        Candidates from other hash tables (rows aligned with ``x``), merged with the bucket's
-        own neighbours.
+        Entropy for :class:`numpy.random.SeedSequence`, e.g. ``(seed, stream, class, cell)``.
 
     Returns
     -------
@@ -215,15 +173,14 @@ def generate_bucket(
     order = stable_order(row_keys, x)
     xs = x[order]
     copy_of = first_copies(row_keys[order], xs)
-    if external is not None:
-        external = External(external.row_ids[order], external.ids[order], external.x[order])
+    homes = np.flatnonzero(np.asarray(home, dtype=bool)[order])
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
-    base = rng.integers(0, len(xs), n_new)
+    base = homes[rng.integers(0, len(homes), n_new)] if n_new else np.empty(0, dtype=np.int64)
     pick = rng.integers(0, k, n_new)
     gap = rng.random(n_new)
     # identical rows have the same neighbours: one kNN query per distinct row
     bases, inverse = np.unique(copy_of[base], return_inverse=True)
-    neighbours, _ = bucket_neighbours(xs, bases, k, external)
+    neighbours = xs[knn_in_cell(xs, bases, k)[0]] if len(bases) else np.empty((0, k, x.shape[1]))
     start = xs[base]
     new_x = start + gap[:, None] * (neighbours[inverse, pick] - start)
     return new_x, order[base]

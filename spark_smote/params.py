@@ -10,6 +10,7 @@ from typing import Any
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed
 
+from spark_smote.kernel import MAX_CELL_ROWS
 from spark_smote.strategy import STRATEGY_NAMES, SamplingStrategy
 
 #: Fixed default seed: pyspark's ``HasSeed`` default is a per-process string hash.
@@ -84,22 +85,24 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
     maxBucketSize: Param[int] = Param(
         Params._dummy(),
         "maxBucketSize",
-        "most rows of one class in one LSH bucket (exact neighbours inside a bucket); a class "
-        "with at most this many rows is one bucket, so its neighbours are exact",
+        "most rows (home rows and guests) in one cell of the learned hash, where neighbours "
+        "are exact; a class with at most this many rows is one cell, so its neighbours are "
+        "exact",
         typeConverter=TypeConverters.toInt,
     )
     numHashTables: Param[int] = Param(
         Params._dummy(),
         "numHashTables",
-        "independent LSH bucketings whose neighbours are merged: more tables, better "
-        "neighbours, more work (>= 1)",
+        "cells each row is stored in: its home cell (where it is a query) and its next "
+        "numHashTables - 1 nearest cells as a guest (only data): more, better neighbours at more "
+        "work (>= 1)",
         typeConverter=TypeConverters.toInt,
     )
     bucketLength: Param[float] = Param(
         Params._dummy(),
         "bucketLength",
-        "width of the LSH slabs along the first random projection; None chooses slabs of equal "
-        "row counts from the data",
+        "ignored: the width of the random-projection slabs of spark_smote 0.1, kept so that "
+        "saved stages still load",
         typeConverter=TypeConverters.toFloat,
     )
 
@@ -112,8 +115,8 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
             samplingStrategy="auto",
             seed=DEFAULT_SEED,
             otherColumns="null",
-            maxBucketSize=10_000,
-            numHashTables=3,
+            maxBucketSize=30_000,
+            numHashTables=6,
         )
 
     def _get_or_none(self, param: Param) -> Any:
@@ -149,7 +152,7 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
         return self.getOrDefault(self.numHashTables)
 
     def getBucketLength(self) -> float | None:
-        """Gets the value of bucketLength, or None (chosen from the data)."""
+        """Gets the value of bucketLength, or None (ignored since 0.2)."""
         return self._get_or_none(self.bucketLength)
 
     def _validate_params(self) -> None:
@@ -179,8 +182,13 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
         if max_size < 2 * (k + 1):
             raise ValueError(
                 f"maxBucketSize={max_size} is too small for kNeighbors={k}: it must be at least "
-                f"2 * (kNeighbors + 1) = {2 * (k + 1)}, so that every split bucket keeps k "
-                "neighbours per row."
+                f"2 * (kNeighbors + 1) = {2 * (k + 1)}, so that every part of a split cell "
+                "keeps k neighbours per row."
+            )
+        if max_size > MAX_CELL_ROWS:
+            raise ValueError(
+                f"maxBucketSize={max_size} is too large: a Python worker holds a whole cell and "
+                f"its distance blocks in memory; use at most {MAX_CELL_ROWS}."
             )
         if self.getNumHashTables() < 1:
             raise ValueError(f"numHashTables must be at least 1, got {self.getNumHashTables()}.")

@@ -7,6 +7,7 @@ before any output is produced.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -29,6 +30,11 @@ from pyspark.sql.types import (
 MAX_CLASSES = 10_000
 
 
+def quote(name: str) -> str:
+    """``name`` as a quoted identifier for ``F.col``: dots, spaces and backticks stay literal."""
+    return "`" + name.replace("`", "``") + "`"
+
+
 @dataclass(frozen=True)
 class FeatureSpec:
     """Where the features and the label live in the input schema."""
@@ -47,8 +53,17 @@ class FeatureSpec:
     def as_array(self) -> Column:
         """The features as one ``array<double>`` column."""
         if self.vector:
-            return vector_to_array(F.col(self.columns[0]), "float64")
-        return F.array(*[F.col(c).cast("double") for c in self.columns])
+            return vector_to_array(F.col(quote(self.columns[0])), "float64")
+        return F.array(*[F.col(quote(c)).cast("double") for c in self.columns])
+
+
+def check_batch(dataset: DataFrame) -> None:
+    """Refuse a streaming DataFrame: oversampling needs whole classes (counts, neighbours)."""
+    if dataset.isStreaming:
+        raise ValueError(
+            "SMOTE needs a batch DataFrame, got a streaming one: oversample each micro-batch "
+            "inside writeStream.foreachBatch(lambda batch, batch_id: ...) instead."
+        )
 
 
 def feature_spec(
@@ -114,7 +129,7 @@ def _row_sum(spec: FeatureSpec) -> Column:
         return F.aggregate(arr, F.lit(0.0), lambda s, v: s + v)
     total = F.lit(0.0)
     for c in spec.columns:
-        total = total + F.col(c).cast("double")
+        total = total + F.col(quote(c)).cast("double")
     return total
 
 
@@ -126,7 +141,7 @@ def stat_columns(spec: FeatureSpec, detailed: bool = False) -> list[Column]:
     """
     cols = [F.count(F.lit(1)).alias("n")]
     if spec.vector:
-        vec = F.col(spec.columns[0])
+        vec = F.col(quote(spec.columns[0]))
         arr = F.when(vec.isNotNull(), spec.as_array())  # vector_to_array rejects null input
         cols += [F.min(F.size(arr)).alias("dim_min"), F.max(F.size(arr)).alias("dim_max")]
     if not detailed:
@@ -140,7 +155,7 @@ def stat_columns(spec: FeatureSpec, detailed: bool = False) -> list[Column]:
             _count_if(F.exists(arr, lambda v: F.abs(v) == float("inf"))).alias("inf_0"),
         ]
     for i, name in enumerate(spec.columns):
-        c = F.col(name)
+        c = F.col(quote(name))
         cols.append(_count_if(c.isNull()).alias(f"null_{i}"))
         if isinstance(spec.types[name], (FloatType, DoubleType)):
             cols.append(_count_if(F.isnan(c)).alias(f"nan_{i}"))
@@ -158,9 +173,10 @@ class DataStats:
 
 def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
     """Run the aggregation (one pass, one row per class) and check what it found."""
-    rows = dataset.groupBy(spec.label).agg(*stat_columns(spec)).limit(MAX_CLASSES + 1).collect()
+    label = F.col(quote(spec.label)).alias(spec.label)
+    rows = dataset.groupBy(label).agg(*stat_columns(spec)).limit(MAX_CLASSES + 1).collect()
     if len(rows) <= MAX_CLASSES and any(r["bad"] for r in rows):  # name the column and the kind
-        rows = dataset.groupBy(spec.label).agg(*stat_columns(spec, detailed=True)).collect()
+        rows = dataset.groupBy(label).agg(*stat_columns(spec, detailed=True)).collect()
     return check_stats(rows, spec)
 
 
@@ -174,10 +190,11 @@ def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
     counts: dict[Any, int] = {}
     for row in rows:
         label = row[spec.label]
-        if label is None:
+        if label is None or (isinstance(label, float) and math.isnan(label)):
+            word = "null" if label is None else "NaN"
             raise ValueError(
-                f"labelCol: column {spec.label!r} has {row['n']} null values; drop or fill them "
-                "before SMOTE."
+                f"labelCol: column {spec.label!r} has {row['n']} {word} values; drop or fill "
+                "them before SMOTE."
             )
         for i, name in enumerate(spec.columns):
             for kind, word in (("null", "null"), ("nan", "NaN"), ("inf", "infinite")):

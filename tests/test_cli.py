@@ -26,7 +26,7 @@ def test_precedence_cli_over_config_over_defaults(tmp_path):
     assert settings["k"] == 7  # command line wins
     assert settings["seed"] == 9  # config beats default
     assert settings["input_cols"] == ["a", "b"]
-    assert settings["max_bucket_size"] == 10_000  # default
+    assert settings["max_bucket_size"] == 30_000  # default
     assert spark_conf == {"spark.x": "4"}
 
 
@@ -176,4 +176,4 @@ def test_report_plot_partitioning_and_demo(spark, tmp_path, capsys):
     assert sorted(p.name for p in out.iterdir() if p.is_dir()) == ["label=0", "label=1"]
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000
     printed = capsys.readouterr().out
-    assert "before" in printed and "after" in printed and "bucket" in printed
+    assert "before" in printed and "after" in printed and "cells" in printed

@@ -4,13 +4,7 @@ import numpy as np
 import pytest
 
 from spark_smote import kernel
-from spark_smote.kernel import (
-    External,
-    generate_bucket,
-    knn_in_bucket,
-    merge_candidates,
-    smallest_per_row,
-)
+from spark_smote.kernel import block_rows, generate_cell, knn_in_cell, smallest_per_row
 
 
 def brute_knn(x: np.ndarray, i: int, k: int) -> np.ndarray:
@@ -23,7 +17,7 @@ def brute_knn(x: np.ndarray, i: int, k: int) -> np.ndarray:
 def test_knn_matches_brute_force_and_excludes_self(m):
     rng = np.random.default_rng(0)
     x = rng.normal(size=(m, 7))
-    idx, dist = knn_in_bucket(x, np.arange(0, m, m // 300), 5)
+    idx, dist = knn_in_cell(x, np.arange(0, m, m // 300), 5)
     for row, i in enumerate(range(0, m, m // 300)):
         assert i not in idx[row]
         np.testing.assert_allclose(dist[row], brute_knn(x, i, 5), rtol=1e-9)
@@ -32,30 +26,23 @@ def test_knn_matches_brute_force_and_excludes_self(m):
 
 def test_knn_keeps_duplicates_as_neighbours():
     x = np.array([[0.0, 0.0]] * 4 + [[5.0, 5.0]])
-    idx, dist = knn_in_bucket(x, np.array([0]), 3)
+    idx, dist = knn_in_cell(x, np.array([0]), 3)
     assert set(idx[0]) == {1, 2, 3}
     assert np.all(dist[0] == 0)
 
 
 def test_knn_needs_more_rows_than_k():
     with pytest.raises(ValueError, match="cannot give 3 neighbours"):
-        knn_in_bucket(np.zeros((3, 2)), np.array([0]), 3)
-
-
-def test_merge_candidates_dedupes_and_sorts():
-    ids = np.array([[7, 3, 7, 9, 3]])
-    dist = np.array([[1.0, 0.5, 1.0, 0.1, 0.5]])
-    pos = merge_candidates(ids, dist, 3)
-    assert list(ids[0, pos[0]]) == [9, 3, 7]
+        knn_in_cell(np.zeros((3, 2)), np.array([0]), 3)
 
 
 def test_generated_rows_lie_on_segments_to_k_nearest():
     rng = np.random.default_rng(1)
     x = rng.normal(size=(200, 4))
-    new_x, base = generate_bucket(x, np.arange(200), 500, 5, (1, 2, 3))
+    new_x, base = generate_cell(x, np.arange(200), np.ones(200, bool), 500, 5, (1, 2, 3))
     assert new_x.shape == (500, 4)
     for row, b in zip(new_x, base, strict=True):
-        nn, _ = knn_in_bucket(x, np.array([b]), 5)
+        nn, _ = knn_in_cell(x, np.array([b]), 5)
         # row = x[b] + u (x[n] - x[b]) for one of the 5 neighbours n, with u in [0, 1)
         ok = False
         for n in nn[0]:
@@ -70,23 +57,45 @@ def test_generation_is_independent_of_row_order():
     rng = np.random.default_rng(2)
     x = rng.normal(size=(100, 3))
     keys = rng.integers(0, 2**62, 100)
-    a, _ = generate_bucket(x, keys, 50, 5, (9, 0, 0))
+    home = rng.random(100) < 0.7
+    a, _ = generate_cell(x, keys, home, 50, 5, (9, 0, 0))
     perm = rng.permutation(100)
-    b, _ = generate_bucket(x[perm], keys[perm], 50, 5, (9, 0, 0))
+    b, _ = generate_cell(x[perm], keys[perm], home[perm], 50, 5, (9, 0, 0))
     np.testing.assert_array_equal(a, b)
-    c, _ = generate_bucket(x, keys, 50, 5, (10, 0, 0))
+    c, _ = generate_cell(x, keys, home, 50, 5, (10, 0, 0))
     assert not np.allclose(a, c)
 
 
-def test_external_candidates_are_used_when_nearer():
-    # bucket rows are far apart; each row's external candidate sits right beside it
-    x = np.arange(12, dtype=float).reshape(6, 2) * 100
-    ext_x = (x + 0.5)[:, None, :]
-    ext = External(row_ids=np.arange(6), ids=np.arange(100, 106)[:, None], x=ext_x)
-    new_x, base = generate_bucket(x, np.arange(6), 300, 1, (0,), external=ext)
+def test_only_home_rows_are_bases_and_guests_are_neighbours():
+    # home rows on the left, guests right beside them: every step goes to a guest
+    x = np.vstack([np.arange(6.0)[:, None] * 100, np.arange(6.0)[:, None] * 100 + 0.5])
+    x = np.hstack([x, np.zeros((12, 1))])
+    home = np.arange(12) < 6
+    new_x, base = generate_cell(x, np.arange(12), home, 300, 1, (0,))
+    assert set(base) <= set(range(6)) and len(set(base)) == 6
     step = new_x - x[base]
-    assert np.all(np.abs(step) <= 0.5)
-    assert np.all(step >= 0)
+    assert np.all((step[:, 0] >= 0) & (step[:, 0] < 0.5)) and np.all(step[:, 1] == 0)
+
+
+def test_no_rows_to_generate():
+    x = np.random.default_rng(3).normal(size=(20, 2))
+    new_x, base = generate_cell(x, np.arange(20), np.ones(20, bool), 0, 5, (1,))
+    assert new_x.shape == (0, 2) and len(base) == 0
+
+
+def test_distance_blocks_are_bounded_by_memory():
+    assert block_rows(10_000) == 1024
+    assert block_rows(1_000_000) * 1_000_000 <= kernel._BLOCK_VALUES
+    assert block_rows(kernel.MAX_CELL_ROWS) * kernel.MAX_CELL_ROWS <= kernel._BLOCK_VALUES
+
+
+def test_large_cell_searched_in_smaller_blocks(monkeypatch):
+    monkeypatch.setattr(kernel, "_BLOCK_VALUES", 64 * 2000)
+    rng = np.random.default_rng(11)
+    x = rng.normal(size=(2000, 4))
+    idx, dist = knn_in_cell(x, np.arange(0, 2000, 7), 5)
+    for row, i in enumerate(range(0, 2000, 7)):
+        np.testing.assert_allclose(dist[row], brute_knn(x, i, 5), rtol=1e-9)
 
 
 @pytest.mark.parametrize("shape", [(50, 3000), (7, 1500), (20, 40)])
@@ -112,7 +121,7 @@ def test_knn_exact_in_a_tight_cluster_far_from_the_origin():
     these queries must be redone in float64."""
     rng = np.random.default_rng(6)
     x = np.vstack([0.5 + 1e-4 * rng.normal(size=(1800, 20)), rng.normal(size=(400, 20))])
-    idx, dist = knn_in_bucket(x, np.arange(0, 1800, 9), 5)
+    idx, dist = knn_in_cell(x, np.arange(0, 1800, 9), 5)
     for row, i in enumerate(range(0, 1800, 9)):
         np.testing.assert_allclose(dist[row], brute_knn(x, i, 5), rtol=1e-9)
 
@@ -128,11 +137,11 @@ def test_float32_candidates_redone_in_float64_only_when_unsure(monkeypatch):
     monkeypatch.setattr(kernel, "_block_candidates", spy)
     rng = np.random.default_rng(8)
     spread = rng.normal(size=(3000, 20))
-    knn_in_bucket(spread, np.arange(3000), 5)
+    knn_in_cell(spread, np.arange(3000), 5)
     assert {dtype for dtype, _ in calls} == {np.dtype(np.float32)}  # spread out: float32 is enough
     calls.clear()
     tight = np.vstack([0.5 + 1e-4 * rng.normal(size=(1800, 20)), spread[:400]])
-    knn_in_bucket(tight, np.arange(1800), 5)
+    knn_in_cell(tight, np.arange(1800), 5)
     redone = sum(n for dtype, n in calls if dtype == np.float64)
     assert redone >= 1700  # the tight cluster's rows are redone ...
     assert redone <= 1800  # ... each at most once
@@ -140,17 +149,17 @@ def test_float32_candidates_redone_in_float64_only_when_unsure(monkeypatch):
 
 def test_identical_rows_share_one_knn_query(monkeypatch):
     queries = []
-    knn = kernel.knn_in_bucket
+    knn = kernel.knn_in_cell
 
     def spy(x, q, k):
         queries.append(len(q))
         return knn(x, q, k)
 
-    monkeypatch.setattr(kernel, "knn_in_bucket", spy)
+    monkeypatch.setattr(kernel, "knn_in_cell", spy)
     rng = np.random.default_rng(9)
     x = np.vstack([np.full((2000, 3), 0.5), rng.normal(size=(300, 3))])
     keys = np.zeros(len(x), dtype=np.int64)  # identical rows share their row key
-    new_x, base = generate_bucket(x, keys, 20000, 5, (1, 2), None)
+    new_x, base = generate_cell(x, keys, np.ones(len(x), bool), 20000, 5, (1, 2))
     assert queries == [301]  # one query for the 2000 copies, one per other row
     # every new row lies between its base row and one of that row's exact 5 nearest rows
     for row, b in zip(new_x[::97], base[::97], strict=True):

@@ -18,7 +18,8 @@ SPARK_MODULES = [
     "test_smote.py",
     "test_persistence.py",
     "test_pipeline.py",
-    "test_bucketing.py",
+    "test_engine.py",
+    "test_diagnostics.py",
     "test_cli.py",
 ]
 

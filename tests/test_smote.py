@@ -127,20 +127,22 @@ def test_same_seed_same_rows_whatever_the_partitioning(three):
     [
         {"numHashTables": 1},
         {"numHashTables": 3},
-        {"numHashTables": 2, "bucketLength": 0.5},
+        {"numHashTables": 6, "bucketLength": 0.5},  # bucketLength: accepted, ignored
     ],
 )
 def test_split_classes_exact_counts_and_deterministic(spark, params):
     df = blobs(spark, {0: 400, 1: 130}, dim=4, seed=3)
     smote = SMOTE(kNeighbors=3, maxBucketSize=40, syntheticCol="s", **params)
-    assert smote.plan(df)[1][0].n_buckets == 4
+    groups = smote.plan(df)[1][0].groups()
+    assert len(groups) >= 4 and all(4 <= g.rows <= 40 for g in groups)
+    assert sum(g.home for g in groups) == 130 and sum(g.quota for g in groups) == 270
     out = smote.transform(df)
     assert class_counts(out) == {0: 400, 1: 400}
     assert synthetic_features(out) == synthetic_features(smote.transform(df.repartition(5)))
 
 
 @pytest.mark.parametrize("tables", [1, 3])
-def test_buckets_of_one_class_are_generated_by_several_tasks(spark, tables):
+def test_cells_of_one_class_are_generated_by_several_tasks(spark, tables):
     """Not one task per class: the generation is spread over the shuffle partitions."""
     df = blobs(spark, {0: 400, 1: 130}, dim=4, seed=3)
     out = SMOTE(kNeighbors=3, maxBucketSize=40, numHashTables=tables, syntheticCol="s")
@@ -148,8 +150,8 @@ def test_buckets_of_one_class_are_generated_by_several_tasks(spark, tables):
     assert tasks == 2  # the session's spark.sql.shuffle.partitions
 
 
-def test_more_tables_give_nearer_neighbours(spark):
-    """Synthetic rows step towards neighbours; merged tables find nearer ones on average."""
+def test_guest_cells_give_nearer_neighbours(spark):
+    """Synthetic rows step towards neighbours; guest copies find nearer ones on average."""
     df = blobs(spark, {0: 1000, 1: 400}, dim=6, seed=4)
     x = np.array([r.features.toArray() for r in df.filter("label = 1").collect()])
 
@@ -166,7 +168,7 @@ def test_more_tables_give_nearer_neighbours(spark):
         steps = [np.linalg.norm(r.features.toArray() - x[ids[r.id]]) for r in rows]
         return float(np.mean(steps))
 
-    assert mean_step(3) < mean_step(1)
+    assert mean_step(6) < mean_step(1)
 
 
 def test_column_inputs_keep_types(spark):
@@ -319,10 +321,10 @@ def test_huge_finite_values_are_not_called_infinite(spark):
 
 @pytest.mark.parametrize("limit", [0, 256])
 def test_wide_and_narrow_output_paths_agree(three, monkeypatch, limit):
-    """Above FLAT_OUTPUT_MAX_DIM features the kernel returns one array column instead."""
-    import spark_smote.smote as module
+    """Above FLAT_MAX_DIM features the engine carries one array column instead."""
+    import spark_smote.engine as module
 
     expected = synthetic_features(SMOTE(syntheticCol="s", seed=3).transform(three))
-    monkeypatch.setattr(module, "FLAT_OUTPUT_MAX_DIM", limit)
-    assert module._out_names(3)[0] == ("__smote_x" if limit == 0 else "__smote_x0")
+    monkeypatch.setattr(module, "FLAT_MAX_DIM", limit)
+    assert module.feature_names(3)[0] == ("__smote_x" if limit == 0 else "__smote_x0")
     assert synthetic_features(SMOTE(syntheticCol="s", seed=3).transform(three)) == expected

@@ -1,0 +1,81 @@
+"""The neighbour engine on Spark: bounded cells on skewed data, pruning, determinism."""
+
+import numpy as np
+import pytest
+from pyspark.ml.linalg import Vectors
+from pyspark.sql import functions as F
+
+from spark_smote import SMOTE
+from spark_smote.engine import n_cells_for
+
+
+def _frame(spark, x, n_majority=None):
+    n_majority = len(x) + 50 if n_majority is None else n_majority
+    rows = [(Vectors.dense(r.tolist()), 1, i) for i, r in enumerate(x)]
+    rows += [(Vectors.dense([0.0] * x.shape[1]), 0, -1 - i) for i in range(n_majority)]
+    return spark.createDataFrame(rows, ["features", "label", "id"])
+
+
+def _skewed(n, kind):
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(n, 4))
+    if kind == "duplicates":
+        x[: n // 2] = 1.0  # half of the rows identical
+    else:
+        x[: int(n * 0.9)] = 1.0 + 1e-6 * rng.normal(size=(int(n * 0.9), 4))  # one tight cluster
+    return x
+
+
+@pytest.mark.parametrize("kind", ["duplicates", "cluster"])
+def test_cells_stay_bounded_on_skewed_classes(spark, kind):
+    n, max_size = 700, 100
+    df = _frame(spark, _skewed(n, kind))
+    smote = SMOTE(kNeighbors=5, maxBucketSize=max_size, syntheticCol="s", numHashTables=3)
+    _, (cells,) = smote.plan(df)
+    groups = cells.groups()
+    assert all(6 <= g.rows <= max_size for g in groups)
+    assert sum(g.home for g in groups) == n
+    out = smote.transform(df)  # the kernel checks every group's size against the plan
+    assert out.filter("label = 1").count() == n + 50
+    again = smote.transform(df.repartition(3))
+    key = ["features"]
+    a = sorted(tuple(r.features) for r in out.filter("s").select(*key).collect())
+    b = sorted(tuple(r.features) for r in again.filter("s").select(*key).collect())
+    assert a == b
+
+
+def test_cells_too_small_for_k_are_removed(spark):
+    rng = np.random.default_rng(7)
+    x = np.vstack([rng.normal(size=(300, 3)), [[500.0, 0, 0], [0, 500.0, 0], [0, 0, 500.0]]])
+    df = _frame(spark, x)
+    smote = SMOTE(
+        kNeighbors=3,
+        maxBucketSize=60,
+        numHashTables=1,
+        otherColumns="copy",
+        samplingStrategy={1: 303 * 11},
+    )
+    _, (cells,) = smote.plan(df)
+    assert all(g.rows >= 4 for g in cells.groups())
+    assert cells.hash.n_cells < n_cells_for(303, 1, 60)  # the outliers' cells were removed
+    out = smote.transform(df)
+    assert out.filter("label = 1").count() == 303 * 11
+    # the outliers still get their share of synthetic rows (about 10 each), in a bigger cell
+    assert out.filter("label = 1 AND id >= 300").count() > 3 + 15
+
+
+def test_many_cells_same_rows_whatever_the_partitioning(spark):
+    rng = np.random.default_rng(8)
+    x = rng.normal(size=(1500, 5))
+    df = _frame(spark, x, n_majority=1600)
+    smote = SMOTE(kNeighbors=4, maxBucketSize=80, seed=3, syntheticCol="s")
+    _, (cells,) = smote.plan(df)
+    assert len(cells.groups()) >= 50
+
+    def synthetic(frame):
+        out = smote.transform(frame).filter("s")
+        return sorted(tuple(r.features) for r in out.select("features").collect())
+
+    a = synthetic(df)
+    assert len(a) == 100
+    assert a == synthetic(df.repartition(7, "id")) == synthetic(df.orderBy(F.rand(1)).coalesce(1))
