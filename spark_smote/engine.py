@@ -220,11 +220,13 @@ def class_rows(
         expr = F.when(cond, t.index) if expr is None else expr.when(cond, t.index)
     assert expr is not None
     hashable = [quote(c) for c, t in spec.types.items() if "map<" not in t.simpleString()]
+    # KEY comes last: Spark's constraint propagation rewrites earlier constraints with every
+    # later alias, and a hash of n aliased columns before them would grow 2^n constraints.
     return dataset.filter(expr.isNotNull()).select(
         expr.alias(CLS),
-        F.xxhash64(*hashable).alias(KEY),
         *feature_columns(spec, dim),
-        *[F.col(quote(c)).alias(c) for c in others],
+        *[F.col(quote(c)) for c in others],
+        F.xxhash64(*hashable).alias(KEY),
     )
 
 

@@ -79,3 +79,16 @@ def test_many_cells_same_rows_whatever_the_partitioning(spark):
     a = synthetic(df)
     assert len(a) == 100
     assert a == synthetic(df.repartition(7, "id")) == synthetic(df.orderBy(F.rand(1)).coalesce(1))
+
+
+def test_wide_inputs_plan_quickly(spark):
+    """40 feature columns and other columns: the plan must not grow with 2^columns (Spark's
+    constraint propagation rewrites a row hash with every later alias)."""
+    rng = np.random.default_rng(9)
+    names = [f"f.{i}" for i in range(40)]
+    x = rng.normal(size=(400, 40))
+    rows = [(*map(float, r), int(i % 4 == 0), i, "a") for i, r in enumerate(x)]
+    df = spark.createDataFrame(rows, [*names, "label", "id", "tag"])
+    smote = SMOTE(inputCols=names, kNeighbors=3, maxBucketSize=40, otherColumns="copy")
+    out = smote.transform(df)
+    assert out.filter("label = 1").count() == 300

@@ -84,7 +84,7 @@ def test_no_rows_to_generate():
 
 
 def test_distance_blocks_are_bounded_by_memory():
-    assert block_rows(10_000) == 1024
+    assert block_rows(10_000) == kernel._BLOCK
     assert block_rows(1_000_000) * 1_000_000 <= kernel._BLOCK_VALUES
     assert block_rows(kernel.MAX_CELL_ROWS) * kernel.MAX_CELL_ROWS <= kernel._BLOCK_VALUES
 
