@@ -30,7 +30,13 @@ from pyspark.sql import Column, DataFrame, GroupedData, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StructField, StructType
 
-from spark_smote.hashing import CellHash, fit_cell_hash, single_cell, without_cells
+from spark_smote.hashing import (
+    CellHash,
+    fit_cell_hash,
+    single_cell,
+    split_cells,
+    without_cells,
+)
 from spark_smote.validation import FeatureSpec, quote
 
 # internal column names (prefixed so they never clash with a user's)
@@ -49,6 +55,12 @@ CELL_FILL = 0.6
 #: Sample rows per cell for fitting the hash, and the bounds of a class's sample.
 SAMPLE_PER_CELL = 300
 SAMPLE_MIN, SAMPLE_MAX = 20_000, 200_000
+
+#: Counting passes at most: a cell too crowded (more home rows than ``maxBucketSize``) gets a
+#: second level of k-means and a recount, up to ``SPLIT_ROUNDS`` times; cells too small for
+#: ``k`` are removed and the rows recounted.
+SPLIT_ROUNDS = 2
+MAX_PLAN_ROUNDS = 12
 
 # RNG streams: one tag per use, so that sampling, fitting and generation never share draws
 GENERATION_STREAM = 0
@@ -345,8 +357,10 @@ def plan_cells(
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
     Costs one sampling pass and one counting pass over the rows of the classes larger than
-    ``max_size`` (plus a recount if some cell is too small for ``k`` neighbours), nothing for
-    the others.
+    ``max_size``, nothing for the others. A recount follows when a cell is too small for ``k``
+    neighbours (it is removed) or has more home rows than ``max_size`` (it gets a second level
+    of k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into
+    parts by :func:`cell_groups`).
     """
     small = {t.index: plan_single(t, dim) for t in tasks if t.n_rows <= max_size}
     big = [t for t in tasks if t.n_rows > max_size]
@@ -358,17 +372,29 @@ def plan_cells(
         x, w = samples.get(t.index, (np.zeros((1, dim)), np.ones(1)))
         n_cells = n_cells_for(t.n_rows, copies, max_size)
         hashes[t.index] = fit_cell_hash(x, w, n_cells, copies, (seed, HASH_STREAM, t.index))
-    while True:
+    splits = dict.fromkeys(hashes, 0)
+    for _ in range(MAX_PLAN_ROUNDS):
         counts = _count(rows, hashes, copies, dim)
-        planned, dead = {}, False
+        planned, changed = {}, False
         for t in big:
-            cells, tiny = bound_cells(t, hashes[t.index], counts[t.index], max_size, k)
+            h = hashes[t.index]
+            cells, tiny = bound_cells(t, h, counts[t.index], max_size, k)
             planned[t.index] = cells
-            if len(tiny):
-                hashes[t.index] = without_cells(hashes[t.index], tiny)
-                dead = True
-        if not dead:
+            crowded = np.flatnonzero(cells.home > max_size)
+            if len(crowded) and splits[t.index] < SPLIT_ROUNDS and t.index in samples:
+                splits[t.index] += 1
+                parts = np.array(
+                    [n_cells_for(int(cells.home[c]), copies, max_size) for c in crowded]
+                )
+                seed_ = (seed, HASH_STREAM, t.index, splits[t.index])
+                hashes[t.index] = split_cells(h, crowded, parts, *samples[t.index], seed_)
+            elif len(tiny):  # remove them; their rows move to their next cells
+                hashes[t.index] = without_cells(h, tiny)
+            changed = changed or hashes[t.index] is not h
+        if not changed:
             break
+    else:  # pragma: no cover - each round removes or splits cells; this bound is a backstop
+        raise RuntimeError("the cells of the classes did not settle; please report this")
     return [small.get(t.index) or planned[t.index] for t in tasks]
 
 

@@ -21,6 +21,8 @@ FLAT_MAX_CELLS = 256
 TREE_PROBE = 3
 #: Lloyd iterations at most (k-means stops earlier once no assignment changes).
 MAX_ITERATIONS = 25
+#: Levels of re-splitting inside :func:`split_cells`.
+SPLIT_DEPTH = 3
 #: Doubles per chunk when hashing: bounds the memory of :meth:`CellHash.assign`.
 _CHUNK_VALUES = 1 << 22
 
@@ -196,3 +198,66 @@ def without_cells(hash_: CellHash, dead: np.ndarray) -> CellHash:
         return CellHash(leaves, leaves, np.arange(len(keep), dtype=np.int64)[:, None], hash_.copies)
     live = (children >= 0).any(axis=1)
     return CellHash(hash_.tops[live], leaves, children[live], hash_.copies)
+
+
+def _split(
+    x: np.ndarray, weights: np.ndarray, n: int, rng: np.random.Generator, depth: int
+) -> list[np.ndarray]:
+    """k-means into ``n`` centres; a centre that still holds more than twice its share of the
+    weight (a tight crowd beside a few far rows: k-means++ spends its centres on the far rows)
+    is split again, ``depth`` levels at most."""
+    found = kmeans(x, weights, n, rng)
+    if len(found) < 2 or depth == 0:
+        return list(found)
+    share = weights.sum() / n
+    label = np.argmin(_squared_distances(x, found), axis=1)
+    out: list[np.ndarray] = []
+    for j, centre in enumerate(found):
+        mine = label == j
+        mass = weights[mine].sum()
+        if mass > 2 * share:
+            out.extend(_split(x[mine], weights[mine], math.ceil(mass / share), rng, depth - 1))
+        else:
+            out.append(centre)
+    return out
+
+
+def split_cells(
+    hash_: CellHash,
+    cells: np.ndarray,
+    parts: np.ndarray,
+    sample: np.ndarray,
+    weights: np.ndarray,
+    seed: tuple[int, ...],
+) -> CellHash:
+    """The same hash with each cell ``cells[i]`` replaced by about ``parts[i]`` cells, fitted
+    by k-means on the sample rows whose home it is (a second level for a cell that attracts too
+    many rows). A cell whose sample rows are all identical stays as it is. The first new cell
+    keeps the old id; the others are appended."""
+    rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
+    home = hash_.assign(sample)[:, 0]
+    leaves = list(hash_.leaves)
+    added: dict[int, list[int]] = {}
+    for cell, n in zip(cells, parts, strict=True):
+        rows = home == cell
+        if not rows.any():
+            continue
+        found = _split(sample[rows], weights[rows], int(n), rng, SPLIT_DEPTH)
+        if len(found) < 2:
+            continue
+        leaves[cell] = found[0]
+        added[int(cell)] = list(range(len(leaves), len(leaves) + len(found) - 1))
+        leaves.extend(found[1:])
+    if not added:
+        return hash_
+    new_leaves = np.vstack(leaves)
+    if hash_.tops is hash_.leaves:
+        ids = np.arange(len(new_leaves), dtype=np.int64)[:, None]
+        return CellHash(new_leaves, new_leaves, ids, hash_.copies)
+    groups = [[int(c) for c in row if c >= 0] for row in hash_.children]
+    for g in groups:
+        g.extend(i for c in list(g) for i in added.get(c, []))
+    children = np.full((len(groups), max(map(len, groups))), -1, dtype=np.int64)
+    for t, g in enumerate(groups):
+        children[t, : len(g)] = g
+    return CellHash(hash_.tops, new_leaves, children, hash_.copies)

@@ -9,7 +9,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from spark_smote.smote import SMOTE
-from spark_smote.validation import feature_spec
+from spark_smote.validation import feature_spec, quote
 
 #: Rows per class and kind (original / synthetic) drawn in the projection.
 SAMPLE_ROWS = 500
@@ -21,8 +21,8 @@ def _sample(out: DataFrame, smote: SMOTE, label: Any, synthetic: bool) -> np.nda
     )
     rows = (
         out.filter(
-            (F.col(smote.getLabelCol()) == F.lit(label))
-            & (F.col(smote.getSyntheticCol()) == F.lit(synthetic))
+            (F.col(quote(smote.getLabelCol())) == F.lit(label))
+            & (F.col(quote(smote.getSyntheticCol())) == F.lit(synthetic))
         )
         .select(spec.as_array().alias("x"))
         .limit(SAMPLE_ROWS)

@@ -6,6 +6,7 @@ from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
 from spark_smote import SMOTE
+from spark_smote.diagnostics import neighbour_quality
 from spark_smote.engine import n_cells_for
 
 
@@ -92,3 +93,14 @@ def test_wide_inputs_plan_quickly(spark):
     smote = SMOTE(inputCols=names, kNeighbors=3, maxBucketSize=40, otherColumns="copy")
     out = smote.transform(df)
     assert out.filter("label = 1").count() == 300
+
+
+def test_a_crowded_cell_gets_a_second_level(spark):
+    """90% of the class in one tight cluster: k-means on the sample spends its cells on the
+    spread-out rest; the crowded cell is split again (not cut at random), so neighbours stay
+    good."""
+    df = _frame(spark, _skewed(1500, "cluster"))
+    smote = SMOTE(kNeighbors=5, maxBucketSize=150, numHashTables=3)
+    (q,) = neighbour_quality(smote, df, sample_rows=300)
+    assert q.cell_max <= 150 and q.short_of_k == 0.0
+    assert q.recall_at_k > 0.8

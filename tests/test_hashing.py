@@ -4,7 +4,14 @@ import numpy as np
 import pytest
 
 from spark_smote.engine import ClassTask, bound_cells, n_cells_for
-from spark_smote.hashing import FLAT_MAX_CELLS, fit_cell_hash, kmeans, single_cell, without_cells
+from spark_smote.hashing import (
+    FLAT_MAX_CELLS,
+    fit_cell_hash,
+    kmeans,
+    single_cell,
+    split_cells,
+    without_cells,
+)
 
 
 def blobs(n, centres, scale=0.3, seed=0):
@@ -129,3 +136,28 @@ def test_cells_per_class():
     assert n_cells_for(200_000, 6, 30_000) == 67
     assert n_cells_for(30_001, 6, 30_000) == 11
     assert n_cells_for(100, 6, 1000) == 6  # never fewer cells than copies
+
+
+@pytest.mark.parametrize("n_cells", [6, FLAT_MAX_CELLS + 20])
+def test_split_cells_gives_a_crowded_cell_a_second_level(n_cells):
+    rng = np.random.default_rng(12)
+    spread = rng.normal(size=(3000, 4))
+    tight = 0.5 + 1e-4 * rng.normal(size=(6000, 4))  # most rows in one tiny region
+    x = np.vstack([spread, tight])
+    h = fit_cell_hash(spread, np.ones(len(spread)), n_cells, 2, (1,))
+    crowded = np.bincount(h.assign(x)[:, 0]).argmax()
+    refined = split_cells(h, np.array([crowded]), np.array([8]), x, np.ones(len(x)), (2,))
+    assert refined.n_cells >= h.n_cells + 7
+    homes = refined.assign(tight)[:, 0]
+    assert len(np.unique(homes)) >= 6 and np.bincount(homes).max() < 2000
+    # a row that changes home moves into the split cell's new cells, never between others
+    before, after = h.assign(spread)[:, 0], refined.assign(spread)[:, 0]
+    new_ids = {crowded, *range(h.n_cells, refined.n_cells)}
+    assert set(after[before != after]) <= new_ids
+
+
+def test_split_cells_leaves_identical_rows_alone():
+    x = np.vstack([np.zeros((50, 2)), np.ones((500, 2))])
+    h = fit_cell_hash(x, np.ones(len(x)), 2, 1, (1,))
+    cell = h.assign(np.ones((1, 2)))[0, 0]
+    assert split_cells(h, np.array([cell]), np.array([4]), x, np.ones(len(x)), (3,)) is h
