@@ -275,7 +275,7 @@ def _sample(
     out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
     for t in tasks:
         mine = sorted((r[KEY], r[X], r["w"]) for r in got if r[CLS] == t.index)
-        if not mine:  # a class too small for the rate to pick any key: use its first rows
+        if not mine:  # cannot happen for a class above maxBucketSize (rate >= 2% of its keys)
             continue
         out[t.index] = (
             np.array([m[1] for m in mine], dtype=np.float64).reshape(len(mine), dim),
@@ -388,7 +388,7 @@ def plan_cells(
                 )
                 seed_ = (seed, HASH_STREAM, t.index, splits[t.index])
                 hashes[t.index] = split_cells(h, crowded, parts, *samples[t.index], seed_)
-            elif len(tiny):  # remove them; their rows move to their next cells
+            if hashes[t.index] is h and len(tiny):  # remove them; their rows go to next cells
                 hashes[t.index] = without_cells(h, tiny)
             changed = changed or hashes[t.index] is not h
         if not changed:
