@@ -213,8 +213,9 @@ def bench(rows: list[int], repeats: int, driver_memory: str, skip_imblearn: set[
 
 def table(results: dict) -> str:
     lines = [
-        "| rows | spark_smote (s) | no guests (s) | floor (s) | imblearn (s) | spark_smote / floor | "
-        "imblearn / spark_smote | imblearn / no guests | peak RSS spark | peak RSS imblearn |",
+        "| rows | spark_smote (s) | no guests (s) | floor (s) | imblearn (s) "
+        "| spark_smote / floor | imblearn / spark_smote | imblearn / no guests "
+        "| peak RSS spark | peak RSS imblearn |",
         "|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for n, r in results["rows"].items():

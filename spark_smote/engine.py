@@ -196,6 +196,11 @@ def stack_features(pdf: pd.DataFrame, names: Sequence[str], dim: int) -> np.ndar
     return pdf[list(names)].to_numpy(np.float64).reshape(len(pdf), dim)
 
 
+def other_names(others: Sequence[str]) -> list[str]:
+    """Internal names of the user's other columns carried through the engine."""
+    return [f"__smote_o{i}" for i in range(len(others))]
+
+
 def field(name: str, type_string: str) -> StructField:
     """A schema field from a DDL type string, e.g. ``field(CLS, "int")``."""
     return StructField(name, StructType.fromDDL(f"x {type_string}").fields[0].dataType)
@@ -220,7 +225,8 @@ def class_rows(
     dim: int,
     others: Sequence[str] = (),
 ) -> DataFrame:
-    """Rows of the classes of ``tasks`` as ``CLS, KEY``, the features and ``others``.
+    """Rows of the classes of ``tasks`` as ``CLS, KEY``, the features and ``others`` (renamed
+    by :func:`other_names`: pyspark resolves a dotted name in ``applyInPandas`` as a path).
 
     ``KEY`` is a hash of the whole row: identical rows share it, and with the features it gives
     a stable order to every group whatever the partitioning.
@@ -237,7 +243,7 @@ def class_rows(
     return dataset.filter(expr.isNotNull()).select(
         expr.alias(CLS),
         *feature_columns(spec, dim),
-        *[F.col(quote(c)) for c in others],
+        *[F.col(quote(c)).alias(n) for c, n in zip(others, other_names(others), strict=True)],
         F.xxhash64(*hashable).alias(KEY),
     )
 

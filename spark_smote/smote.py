@@ -12,7 +12,7 @@ from pyspark.ml.functions import array_to_vector
 from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegralType, StructType
+from pyspark.sql.types import IntegralType, StructField, StructType
 
 from spark_smote.base import Sampler
 from spark_smote.engine import (
@@ -28,6 +28,7 @@ from spark_smote.engine import (
     feature_names,
     field,
     group_index,
+    other_names,
     per_class,
     plan_cells,
     stack_features,
@@ -42,7 +43,6 @@ from spark_smote.validation import (
     check_batch,
     collect_stats,
     feature_spec,
-    quote,
 )
 
 
@@ -231,13 +231,17 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         others = list(spec.others) if copy else []
         rows = class_rows(dataset, spec, tasks, dim, others)
         cells = self._cells(rows, tasks, dim)
-        kernel = _generation_kernel(cells, self.getSeed(), self.getKNeighbors(), dim, others)
+        carried = other_names(others)
+        kernel = _generation_kernel(cells, self.getSeed(), self.getKNeighbors(), dim, carried)
         names = feature_names(dim)
         types = "double" if names != [X] else "array<double>"
         out_schema = StructType(
             [field(CLS, "int")]
             + [field(n, types) for n in names]
-            + [dataset.schema[c] for c in others]
+            + [
+                StructField(n, dataset.schema[c].dataType, True)
+                for c, n in zip(others, carried, strict=True)
+            ]
         )
         grouped = cell_groups(rows, cells, dim, self.getSeed())
         generated = grouped.applyInPandas(kernel, out_schema)
@@ -259,8 +263,9 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
                 if isinstance(types[c], IntegralType):
                     value = F.round(value)
                 out[c] = value.cast(types[c])
+        carried = dict(zip(spec.others, other_names(spec.others), strict=True))
         for c in spec.others:
-            out[c] = F.col(quote(c)) if copy else F.lit(None).cast(types[c])
+            out[c] = F.col(carried[c]) if copy else F.lit(None).cast(types[c])
         columns = [out[c].alias(c) for c in types]
         flag = self.getSyntheticCol()
         if flag:
