@@ -20,6 +20,7 @@ SPARK_MODULES = [
     "test_pipeline.py",
     "test_engine.py",
     "test_diagnostics.py",
+    "test_inputs.py",
     "test_cli.py",
 ]
 
