@@ -28,7 +28,15 @@ import numpy as np
 import pandas as pd
 from pyspark.sql import Column, DataFrame, GroupedData, Window
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegerType, StructField, StructType
+from pyspark.sql.types import (
+    ArrayType,
+    DataType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StructField,
+    StructType,
+)
 
 from spark_smote.hashing import (
     CellHash,
@@ -201,9 +209,17 @@ def other_names(others: Sequence[str]) -> list[str]:
     return [f"__smote_o{i}" for i in range(len(others))]
 
 
+_TYPES: dict[str, DataType] = {
+    "int": IntegerType(),
+    "long": LongType(),
+    "double": DoubleType(),
+    "array<double>": ArrayType(DoubleType()),
+}
+
+
 def field(name: str, type_string: str) -> StructField:
-    """A schema field from a DDL type string, e.g. ``field(CLS, "int")``."""
-    return StructField(name, StructType.fromDDL(f"x {type_string}").fields[0].dataType)
+    """A schema field named by a type string, e.g. ``field(CLS, "int")``."""
+    return StructField(name, _TYPES[type_string])
 
 
 def per_class(tasks: Sequence[Any], value: Callable[[Any], Any]) -> Column:
@@ -246,6 +262,15 @@ def class_rows(
         *[F.col(quote(c)).alias(n) for c, n in zip(others, other_names(others), strict=True)],
         F.xxhash64(*hashable).alias(KEY),
     )
+
+
+def feature_stds(rows: DataFrame, dim: int) -> dict[int, list[float]]:
+    """Population standard deviation of each feature, per class index (one aggregation)."""
+    names = feature_names(dim)
+    cols = [F.col(n) for n in names] if names != [X] else [F.col(X)[i] for i in range(dim)]
+    stds = [F.stddev_pop(c).alias(f"s{i}") for i, c in enumerate(cols)]
+    found = rows.groupBy(CLS).agg(*stds).collect()
+    return {r[CLS]: [float(r[f"s{i}"]) for i in range(dim)] for r in found}
 
 
 def _uniform(seed: int) -> Column:

@@ -1,24 +1,116 @@
-"""A params writer whose ``overwrite()`` also works over Spark Connect.
+"""Save and load params-only stages through the DataFrame API (no SparkContext, no JVM helper).
 
-pyspark's ``DefaultParamsWriter`` removes an existing path through ``_jsparkSession``, which a
-Spark Connect session does not have. Over Connect the removal goes through the ML helper object
-of the Connect server instead, as pyspark's own Connect ML code does.
+pyspark 3.5's ``DefaultParamsWriter`` writes the metadata through ``sc.parallelize`` and its
+``overwrite()`` removes the path through a JVM helper; neither exists on a Spark Connect session.
+These writers keep Spark's layout (one JSON line in ``<path>/metadata/part-*``, with ``class``,
+``timestamp``, ``sparkVersion``, ``uid``, ``paramMap`` and ``defaultParamMap``), so that
+``SMOTE.load``, ``PipelineModel.load`` and pyspark's own readers keep working, and write it with
+``DataFrameWriter.text``, which classic and Connect sessions both have. ``overwrite()`` replaces
+the ``metadata`` folder (a params-only stage writes nothing else).
 """
 
 from __future__ import annotations
 
-from pyspark.ml.util import DefaultParamsWriter
-from pyspark.ml.wrapper import JavaWrapper
-from pyspark.sql import is_remote
+import json
+import os
+import time
+from typing import Any, Generic, TypeVar
+
+from pyspark.ml.param import Params
+from pyspark.ml.util import DefaultParamsReader, MLReadable, MLReader, MLWritable, MLWriter
+from pyspark.sql import SparkSession
+
+P = TypeVar("P", bound=Params)
 
 
-class ParamsWriter(DefaultParamsWriter):
-    """``DefaultParamsWriter`` with an ``overwrite()`` that works in classic and Connect mode."""
+def _session(explicit: SparkSession | None) -> SparkSession:
+    session = explicit or SparkSession.getActiveSession()
+    if session is None:
+        raise RuntimeError("saving or loading a stage needs an active SparkSession; start one.")
+    return session
 
-    def _handleOverwrite(self, path: str) -> None:
-        if is_remote():
-            from pyspark.ml.util import ML_CONNECT_HELPER_ID
 
-            JavaWrapper(java_obj=ML_CONNECT_HELPER_ID)._call_java("handleOverwrite", path, True)
-        else:
-            super()._handleOverwrite(path)
+def metadata_json(instance: Params, spark_version: str) -> str:
+    """The metadata line Spark writes for a params-only stage."""
+    return json.dumps(
+        {
+            "class": f"{type(instance).__module__}.{type(instance).__name__}",
+            "timestamp": int(round(time.time() * 1000)),
+            "sparkVersion": spark_version,
+            "uid": instance.uid,
+            "paramMap": {p.name: v for p, v in instance._paramMap.items()},
+            "defaultParamMap": {p.name: v for p, v in instance._defaultParamMap.items()},
+        },
+        separators=(",", ":"),
+    )
+
+
+class ParamsWriter(MLWriter):
+    """Writes a stage's params as Spark's metadata file, through a DataFrame."""
+
+    def __init__(self, instance: Params) -> None:
+        super().__init__()
+        self.instance = instance
+        self._spark: SparkSession | None = None
+
+    def session(self, sparkSession: SparkSession) -> ParamsWriter:  # type: ignore[override]
+        """Sets the SparkSession to save with."""
+        self._spark = sparkSession
+        return self
+
+    def save(self, path: str) -> None:
+        """Save the stage to ``path`` (refused if it exists, unless ``overwrite()``)."""
+        spark = _session(self._spark)
+        line = metadata_json(self.instance, spark.version)
+        mode = "overwrite" if self.shouldOverwrite else "error"  # Connect knows "error"
+        writer = spark.createDataFrame([(line,)], "value string").coalesce(1).write.mode(mode)
+        writer.text(os.path.join(path, "metadata"))
+
+
+class ParamsReader(MLReader, Generic[P]):
+    """Reads a stage saved by :class:`ParamsWriter` (or by pyspark's ``DefaultParamsWriter``)."""
+
+    def __init__(self, cls: type[P]) -> None:
+        super().__init__()
+        self.cls = cls
+        self._spark: SparkSession | None = None
+
+    def session(self, sparkSession: SparkSession) -> ParamsReader[P]:  # type: ignore[override]
+        """Sets the SparkSession to load with."""
+        self._spark = sparkSession
+        return self
+
+    def load(self, path: str) -> P:
+        """Load the stage saved at ``path``."""
+        spark = _session(self._spark)
+        first = spark.read.text(os.path.join(path, "metadata")).first()
+        if first is None:
+            raise ValueError(f"{path!r} holds no stage metadata.")
+        metadata: dict[str, Any] = json.loads(first[0])
+        expected = f"{self.cls.__module__}.{self.cls.__name__}"
+        if metadata["class"] != expected:
+            raise ValueError(
+                f"{path!r} holds a saved {metadata['class']}, not a {expected}; load it with "
+                "that class."
+            )
+        instance = self.cls()
+        instance._resetUid(metadata["uid"])
+        DefaultParamsReader.getAndSetParams(instance, metadata)
+        return instance
+
+
+class ParamsReadWrite(MLWritable, MLReadable):
+    """Mixin: ``write()`` / ``save()`` / ``read()`` / ``load()`` through :mod:`persistence`."""
+
+    def write(self) -> ParamsWriter:
+        """Returns a writer that saves this stage through the DataFrame API."""
+        return ParamsWriter(self)  # type: ignore[arg-type]
+
+    def save(self, path: str) -> None:
+        """Save this stage to ``path`` (same as ``write().save(path)``)."""
+        self.write().save(path)
+
+    @classmethod
+    def read(cls) -> ParamsReader[Any]:
+        """Returns a reader that loads a saved stage of this class."""
+        return ParamsReader(cls)  # type: ignore[arg-type]

@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
 from pyspark import keyword_only
 from pyspark.ml.functions import array_to_vector
-from pyspark.ml.util import DefaultParamsReadable, DefaultParamsWritable
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegralType, StructField, StructType
@@ -33,9 +32,9 @@ from spark_smote.engine import (
     plan_cells,
     stack_features,
 )
-from spark_smote.kernel import generate_cell
+from spark_smote.kernel import generate_cell, generate_cell_nc
 from spark_smote.params import DEFAULT_SEED, _SmoteParams
-from spark_smote.persistence import ParamsWriter
+from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
 from spark_smote.validation import (
     DataStats,
@@ -46,7 +45,7 @@ from spark_smote.validation import (
 )
 
 
-class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable):
+class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
     """SMOTE oversampling on Spark: synthetic minority rows, unioned with the original rows.
 
     Each class to oversample is hashed into cells of a learned locality-sensitive hash (k-means
@@ -156,10 +155,6 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
         """Sets the value of :py:attr:`bucketLength` (accepted for saved models; ignored)."""
         return self._set(bucketLength=value)
 
-    def write(self) -> ParamsWriter:
-        """Returns an MLWriter for this SMOTE; ``overwrite()`` also works over Spark Connect."""
-        return ParamsWriter(self)
-
     # ------------------------------------------------------------------ transform
 
     def _spec(self, dataset: DataFrame) -> FeatureSpec:
@@ -228,11 +223,19 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
     ) -> DataFrame:
         """Synthetic rows of every class of ``tasks``, in the input's schema (+ flag column)."""
         copy = self.getOtherColumns() == "copy"
-        others = list(spec.others) if copy else []
-        rows = class_rows(dataset, spec, tasks, dim, others)
+        carried = [*spec.categorical, *(spec.others if copy else ())]
+        rows = class_rows(dataset, spec, tasks, dim, carried)
         cells = self._cells(rows, tasks, dim)
-        carried = other_names(others)
-        kernel = _generation_kernel(cells, self.getSeed(), self.getKNeighbors(), dim, carried)
+        internal = other_names(carried)
+        kernel = _generation_kernel(
+            cells,
+            self.getSeed(),
+            self.getKNeighbors(),
+            dim,
+            internal,
+            self._penalties(rows, tasks, dim) if spec.categorical else None,
+            len(spec.categorical),
+        )
         names = feature_names(dim)
         types = "double" if names != [X] else "array<double>"
         out_schema = StructType(
@@ -240,15 +243,19 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
             + [field(n, types) for n in names]
             + [
                 StructField(n, dataset.schema[c].dataType, True)
-                for c, n in zip(others, carried, strict=True)
+                for c, n in zip(carried, internal, strict=True)
             ]
         )
         grouped = cell_groups(rows, cells, dim, self.getSeed())
         generated = grouped.applyInPandas(kernel, out_schema)
-        return generated.select(*self._output_columns(spec, cells, copy, dim))
+        return generated.select(*self._output_columns(spec, cells, carried, dim))
+
+    def _penalties(self, rows: DataFrame, tasks: list[ClassTask], dim: int) -> dict[int, float]:
+        """SMOTE-NC's categorical penalty per class index (none for SMOTE)."""
+        raise NotImplementedError  # pragma: no cover - SMOTE has no categorical columns
 
     def _output_columns(
-        self, spec: FeatureSpec, cells: list[ClassCells], copy: bool, dim: int
+        self, spec: FeatureSpec, cells: list[ClassCells], carried: list[str], dim: int
     ) -> list[Column]:
         types = spec.types
         label_value = per_class(cells, lambda c: F.lit(c.label))
@@ -263,9 +270,9 @@ class SMOTE(Sampler, _SmoteParams, DefaultParamsReadable, DefaultParamsWritable)
                 if isinstance(types[c], IntegralType):
                     value = F.round(value)
                 out[c] = value.cast(types[c])
-        carried = dict(zip(spec.others, other_names(spec.others), strict=True))
-        for c in spec.others:
-            out[c] = F.col(carried[c]) if copy else F.lit(None).cast(types[c])
+        internal = dict(zip(carried, other_names(carried), strict=True))
+        for c in (*spec.categorical, *spec.others):
+            out[c] = F.col(internal[c]) if c in internal else F.lit(None).cast(types[c])
         columns = [out[c].alias(c) for c in types]
         flag = self.getSyntheticCol()
         if flag:
@@ -288,8 +295,20 @@ def _check_copyable(schema: StructType, spec: FeatureSpec) -> None:
 
 
 def _generation_kernel(
-    cells: Sequence[ClassCells], seed: int, k: int, dim: int, others: Sequence[str]
+    cells: Sequence[ClassCells],
+    seed: int,
+    k: int,
+    dim: int,
+    carried: Sequence[str],
+    penalties: Mapping[int, float] | None = None,
+    n_cat: int = 0,
 ) -> Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]:
+    """The ``applyInPandas`` function of one generation pass.
+
+    ``carried`` are the internal names of the columns that travel with the rows: with
+    ``penalties`` (SMOTE-NC, one per class index) the first ``n_cat`` of them are the
+    categorical columns, voted by the neighbours; the rest are copied from the base row.
+    """
     groups = group_index(cells)
     names = feature_names(dim)
 
@@ -300,21 +319,28 @@ def _generation_kernel(
             raise RuntimeError(
                 f"cell {cell}.{part} of class {cls}: {len(pdf)} rows, expected {group.rows}"
             )
-        new_x, base = generate_cell(
-            stack_features(pdf, names, dim),
-            pdf[KEY].to_numpy(np.int64),
-            pdf[RANK].to_numpy() == 0,
-            group.quota,
-            k,
-            (seed, GENERATION_STREAM, cls, cell, part),
-        )
+        x = stack_features(pdf, names, dim)
+        keys = pdf[KEY].to_numpy(np.int64)
+        home = pdf[RANK].to_numpy() == 0
+        entropy = (seed, GENERATION_STREAM, cls, cell, part)
+        voted = None
+        if penalties is not None:
+            codes = np.column_stack(
+                [pd.factorize(pdf[c], use_na_sentinel=False)[0] for c in carried[:n_cat]]
+            )
+            new_x, base, voted = generate_cell_nc(
+                x, codes, keys, home, group.quota, k, penalties[cls], entropy
+            )
+        else:
+            new_x, base = generate_cell(x, keys, home, group.quota, k, entropy)
         if names == [X]:
             out = pd.DataFrame({CLS: np.full(len(new_x), cls, dtype=np.int32), X: list(new_x)})
         else:
             out = pd.DataFrame(new_x, columns=names)
             out.insert(0, CLS, np.full(len(new_x), cls, dtype=np.int32))
-        for c in others:
-            out[c] = pdf[c].iloc[base].reset_index(drop=True)
+        for j, c in enumerate(carried):
+            rows = voted[:, j] if voted is not None and j < n_cat else base
+            out[c] = pdf[c].iloc[rows].reset_index(drop=True)
         return out
 
     return kernel

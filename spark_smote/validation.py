@@ -21,6 +21,7 @@ from pyspark.sql.types import (
     DataType,
     DoubleType,
     FloatType,
+    IntegralType,
     NumericType,
     StringType,
     StructType,
@@ -43,11 +44,12 @@ class FeatureSpec:
     vector: bool
     label: str
     types: dict[str, DataType]  # input schema types, by column name
+    categorical: tuple[str, ...] = ()  # SMOTE-NC's categorical columns
 
     @property
     def others(self) -> tuple[str, ...]:
-        """Columns that are neither features nor label, in schema order."""
-        used = set(self.columns) | {self.label}
+        """Columns that are neither features, categorical columns nor label, in schema order."""
+        used = set(self.columns) | set(self.categorical) | {self.label}
         return tuple(c for c in self.types if c not in used)
 
     def as_array(self) -> Column:
@@ -116,6 +118,38 @@ def feature_spec(
             f"syntheticCol: column {synthetic_col!r} already exists in the input; pick a new name."
         )
     return FeatureSpec(columns, vector, label_col, types)
+
+
+def with_categorical(spec: FeatureSpec, categorical_cols: Sequence[str] | None) -> FeatureSpec:
+    """``spec`` with SMOTE-NC's categorical columns, checked against the schema."""
+    if not categorical_cols:
+        raise ValueError(
+            "categoricalCols is empty: name the categorical columns, or use SMOTE for numeric "
+            "features only."
+        )
+    if len(set(categorical_cols)) != len(categorical_cols):
+        raise ValueError(f"categoricalCols names a column twice: {list(categorical_cols)}.")
+    available = ", ".join(spec.types)
+    for col in categorical_cols:
+        if col not in spec.types:
+            raise ValueError(
+                f"categoricalCols: column {col!r} is not in the input (columns: {available})."
+            )
+        if col == spec.label:
+            raise ValueError(f"categoricalCols contains the label column {col!r}; remove it.")
+        if col in spec.columns:
+            param = "inputCols" if not spec.vector else "featuresCol"
+            raise ValueError(
+                f"column {col!r} is in both categoricalCols and {param}; a column is either "
+                "continuous or categorical: remove it from one of them."
+            )
+        t = spec.types[col]
+        if not isinstance(t, (StringType, IntegralType, BooleanType)):
+            raise ValueError(
+                f"categoricalCols: column {col!r} has type {t.simpleString()}; categorical "
+                "columns must be string, integer or boolean (cast it, or make it continuous)."
+            )
+    return FeatureSpec(spec.columns, spec.vector, spec.label, spec.types, tuple(categorical_cols))
 
 
 def _count_if(cond: Column) -> Column:

@@ -30,9 +30,10 @@ def _classic_session() -> SparkSession:
 
 
 def _connect_session() -> SparkSession:
-    # a local Spark Connect server in this process' child JVM; the client talks gRPC to it
+    # SPARK_REMOTE (sc://host:port): a running Connect server, e.g. for the pure client's run
+    # (.ci/run); otherwise a local server in this process' child JVM; the client talks gRPC to it
     return (
-        SparkSession.builder.remote("local[2]")
+        SparkSession.builder.remote(os.environ.get("SPARK_REMOTE", "local[2]"))
         .config("spark.ui.enabled", "false")
         .config("spark.sql.shuffle.partitions", "2")
         .config("spark.sql.session.timeZone", "UTC")

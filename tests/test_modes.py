@@ -21,6 +21,7 @@ SPARK_MODULES = [
     "test_engine.py",
     "test_diagnostics.py",
     "test_inputs.py",
+    "test_smotenc.py",
     "test_cli.py",
 ]
 
@@ -33,6 +34,7 @@ def _clean_env() -> dict[str, str]:
     return env
 
 
+@pytest.mark.connect
 def test_spark_suite_over_spark_connect():
     if os.environ.get("SPARK_SMOTE_TEST_CONNECT") == "1":
         pytest.fail("already the Connect run: tests/test_modes.py must not recurse")

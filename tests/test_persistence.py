@@ -8,7 +8,7 @@ from pyspark.ml.feature import VectorAssembler
 
 from spark_smote import SMOTE
 from spark_smote.params import DEFAULT_SEED
-from tests.conftest import blobs
+from tests.conftest import CONNECT, blobs
 
 
 def test_defaults_and_fixed_seed():
@@ -85,3 +85,35 @@ def test_pipeline_with_smote_fits_saves_and_loads(tmp_path, spark):
     assert len(a) == 28 and a == b
     pipe.write().overwrite().save(str(tmp_path / "p"))
     assert isinstance(Pipeline.load(str(tmp_path / "p")).getStages()[1], SMOTE)
+
+
+def test_saved_metadata_has_sparks_layout_and_loads_with_pyspark(tmp_path, spark):
+    from pyspark.ml.util import DefaultParamsReader
+
+    s = SMOTE(kNeighbors=4, samplingStrategy={1: 30})
+    path = str(tmp_path / "s")
+    s.save(path)
+    ctx = spark if CONNECT else spark.sparkContext  # pyspark 3.5 reads through a SparkContext
+    meta = DefaultParamsReader.loadMetadata(path, ctx)
+    assert meta["class"] == "spark_smote.smote.SMOTE" and meta["uid"] == s.uid
+    assert meta["paramMap"]["kNeighbors"] == 4 and meta["defaultParamMap"]["seed"] == DEFAULT_SEED
+    assert meta["sparkVersion"] == spark.version
+    loaded = DefaultParamsReader.loadParamsInstance(path, ctx)
+    assert isinstance(loaded, SMOTE) and loaded.getSamplingStrategy() == {1: 30}
+
+
+def test_save_refuses_an_existing_path_without_overwrite(tmp_path, spark):
+    path = str(tmp_path / "s")
+    SMOTE(kNeighbors=3).save(path)
+    with pytest.raises(Exception, match="(?i)already exists"):
+        SMOTE(kNeighbors=9).save(path)
+    assert SMOTE.load(path).getKNeighbors() == 3
+    SMOTE(kNeighbors=9).write().overwrite().save(path)
+    assert SMOTE.load(path).getKNeighbors() == 9
+
+
+def test_load_refuses_another_class(tmp_path, spark):
+    path = str(tmp_path / "va")
+    VectorAssembler(inputCols=["a"], outputCol="v").save(path)
+    with pytest.raises(ValueError, match="VectorAssembler"):
+        SMOTE.load(path)
