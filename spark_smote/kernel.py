@@ -298,3 +298,30 @@ def generate_cell_nc(
     new_x = start + gap[:, None] * (xs[nn[inverse, pick]] - start)
     voted = vote(cs, nn)[inverse]
     return new_x, order[base], order[voted]
+
+
+# ---------------------------------------------------------------------- random draws
+
+
+def bootstrap_counts(n_rows: int, n_draws: int, seed: tuple[int, ...]) -> np.ndarray:
+    """How often each of ``n_rows`` rows is drawn in ``n_draws`` uniform draws with replacement
+    (a seeded multinomial: the counts sum to ``n_draws``)."""
+    rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
+    return np.bincount(rng.integers(0, n_rows, n_draws), minlength=n_rows)
+
+
+def block_quotas(
+    block_rows: np.ndarray, n_draws: int, replace: bool, seed: tuple[int, ...]
+) -> np.ndarray:
+    """Draws per block so that ``n_draws`` rows drawn from all blocks are uniform over rows.
+
+    With replacement a multinomial over the blocks' sizes; without, a multivariate
+    hypergeometric (never more than a block's rows). Either way the quotas sum to ``n_draws``.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
+    rows = np.asarray(block_rows, dtype=np.int64)
+    if replace:
+        return rng.multinomial(n_draws, rows / rows.sum())
+    if n_draws > rows.sum():
+        raise ValueError(f"cannot draw {n_draws} of {rows.sum()} rows without replacement")
+    return rng.multivariate_hypergeometric(rows, n_draws)

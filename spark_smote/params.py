@@ -52,28 +52,92 @@ def _to_sampling_strategy(value: Any) -> str | float | list[list[Any]]:
     return float(value)
 
 
-class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
-    """Params shared by the SMOTE stage (mixin, no behaviour)."""
+class _SamplerParams(HasLabelCol, HasSeed):
+    """Params every sampler has: the label, the sampling strategy and the seed (mixin)."""
+
+    #: strategy names this sampler takes
+    _strategy_names: tuple[str, ...] = STRATEGY_NAMES
+
+    samplingStrategy: Param[Any] = Param(
+        Params._dummy(),
+        "samplingStrategy",
+        "which classes to resample and to what count: a name ('auto', 'minority', "
+        "'majority', 'not minority', 'not majority', 'all', as the sampler allows); a float in "
+        "(0, 1] (binary only: desired minority / majority ratio); or a dict "
+        "{label: desired final count}",
+        typeConverter=_to_sampling_strategy,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(labelCol="label", samplingStrategy="auto", seed=DEFAULT_SEED)
+
+    def _get_or_none(self, param: Param) -> Any:
+        return self.getOrDefault(param) if self.isDefined(param) else None
+
+    def getSamplingStrategy(self) -> SamplingStrategy:
+        """Gets the value of samplingStrategy (a dict strategy comes back as a dict)."""
+        value = self.getOrDefault(self.samplingStrategy)
+        return {label: count for label, count in value} if isinstance(value, list) else value
+
+    def _validate_params(self) -> None:
+        """Check every param value; raise ``ValueError`` naming the param."""
+        strategy = self.getSamplingStrategy()
+        if isinstance(strategy, str) and strategy not in self._strategy_names:
+            raise ValueError(
+                f"samplingStrategy {strategy!r} is not known to {type(self).__name__}; use one "
+                f"of {', '.join(repr(s) for s in self._strategy_names)}, a float in (0, 1] or a "
+                "dict {label: count}."
+            )
+        if isinstance(strategy, float) and not 0.0 < strategy <= 1.0:
+            raise ValueError(f"samplingStrategy as a float must be in (0, 1], got {strategy}.")
+        if isinstance(strategy, dict):
+            if not strategy:
+                raise ValueError("samplingStrategy is an empty dict: name at least one class.")
+            bad = {c: n for c, n in strategy.items() if n < 0}
+            if bad:
+                raise ValueError(f"samplingStrategy counts must not be negative: {bad}.")
+        if self.getSeed() < 0:
+            raise ValueError(f"seed must not be negative, got {self.getSeed()}.")
+
+
+class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
+    """Params of samplers that read features and add rows: features and the flag column."""
+
+    syntheticCol: Param[str] = Param(
+        Params._dummy(),
+        "syntheticCol",
+        "if set, name of a boolean column appended last: True on synthetic rows",
+        typeConverter=TypeConverters.toString,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(featuresCol="features")
+
+    def getInputCols(self) -> list[str] | None:  # type: ignore[override]
+        """Gets the value of inputCols, or None when the features come from featuresCol."""
+        return self._get_or_none(self.inputCols)
+
+    def getSyntheticCol(self) -> str | None:
+        """Gets the value of syntheticCol, or None."""
+        return self._get_or_none(self.syntheticCol)
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        cols = self.getInputCols()
+        if cols is not None and len(cols) == 0:
+            raise ValueError("inputCols is empty: give at least one column, or use featuresCol.")
+
+
+class _SmoteParams(_FeatureParams):
+    """Params shared by the SMOTE family (mixin, no behaviour)."""
 
     kNeighbors: Param[int] = Param(
         Params._dummy(),
         "kNeighbors",
         "number of nearest same-class rows a synthetic row may be drawn towards (>= 1)",
         typeConverter=TypeConverters.toInt,
-    )
-    samplingStrategy: Param[Any] = Param(
-        Params._dummy(),
-        "samplingStrategy",
-        "which classes to oversample and to what count: 'auto' (= 'not majority'), "
-        "'minority', 'not minority', 'all'; a float in (0, 1] (binary only: minority raised to "
-        "int(ratio * majority count)); or a dict {label: desired final count}",
-        typeConverter=_to_sampling_strategy,
-    )
-    syntheticCol: Param[str] = Param(
-        Params._dummy(),
-        "syntheticCol",
-        "if set, name of a boolean column appended last: True on synthetic rows",
-        typeConverter=TypeConverters.toString,
     )
     otherColumns: Param[str] = Param(
         Params._dummy(),
@@ -109,35 +173,15 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._setDefault(
-            featuresCol="features",
-            labelCol="label",
             kNeighbors=5,
-            samplingStrategy="auto",
-            seed=DEFAULT_SEED,
             otherColumns="null",
             maxBucketSize=30_000,
             numHashTables=6,
         )
 
-    def _get_or_none(self, param: Param) -> Any:
-        return self.getOrDefault(param) if self.isDefined(param) else None
-
-    def getInputCols(self) -> list[str] | None:  # type: ignore[override]
-        """Gets the value of inputCols, or None when the features come from featuresCol."""
-        return self._get_or_none(self.inputCols)
-
     def getKNeighbors(self) -> int:
         """Gets the value of kNeighbors or its default value."""
         return self.getOrDefault(self.kNeighbors)
-
-    def getSamplingStrategy(self) -> SamplingStrategy:
-        """Gets the value of samplingStrategy (a dict strategy comes back as a dict)."""
-        value = self.getOrDefault(self.samplingStrategy)
-        return {label: count for label, count in value} if isinstance(value, list) else value
-
-    def getSyntheticCol(self) -> str | None:
-        """Gets the value of syntheticCol, or None."""
-        return self._get_or_none(self.syntheticCol)
 
     def getOtherColumns(self) -> str:
         """Gets the value of otherColumns or its default value."""
@@ -157,24 +201,10 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
 
     def _validate_params(self) -> None:
         """Check every param value and their relations; raise ``ValueError`` naming the param."""
+        super()._validate_params()
         k = self.getKNeighbors()
         if k < 1:
             raise ValueError(f"kNeighbors must be at least 1, got {k}.")
-        strategy = self.getSamplingStrategy()
-        if isinstance(strategy, str) and strategy not in STRATEGY_NAMES:
-            raise ValueError(
-                f"samplingStrategy {strategy!r} is not known; use one of "
-                f"{', '.join(repr(s) for s in STRATEGY_NAMES)}, a float in (0, 1] or a dict "
-                "{label: count}."
-            )
-        if isinstance(strategy, float) and not 0.0 < strategy <= 1.0:
-            raise ValueError(f"samplingStrategy as a float must be in (0, 1], got {strategy}.")
-        if isinstance(strategy, dict):
-            if not strategy:
-                raise ValueError("samplingStrategy is an empty dict: name at least one class.")
-            bad = {c: n for c, n in strategy.items() if n < 0}
-            if bad:
-                raise ValueError(f"samplingStrategy counts must not be negative: {bad}.")
         mode = self.getOtherColumns()
         if mode not in OTHER_COLUMNS_MODES:
             raise ValueError(f"otherColumns must be 'null' or 'copy', got {mode!r}.")
@@ -195,8 +225,3 @@ class _SmoteParams(HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed):
         length = self.getBucketLength()
         if length is not None and not (length > 0 and math.isfinite(length)):
             raise ValueError(f"bucketLength must be a positive number or None, got {length}.")
-        if self.getSeed() < 0:
-            raise ValueError(f"seed must not be negative, got {self.getSeed()}.")
-        cols = self.getInputCols()
-        if cols is not None and len(cols) == 0:
-            raise ValueError("inputCols is empty: give at least one column, or use featuresCol.")

@@ -13,6 +13,8 @@ Label = Hashable
 SamplingStrategy = str | float | Mapping[Label, int]
 
 STRATEGY_NAMES = ("auto", "not majority", "minority", "not minority", "all")
+#: Names an under-sampler takes: ``"auto"`` is ``"not minority"`` there.
+UNDER_STRATEGY_NAMES = ("auto", "majority", "not minority", "not majority", "all")
 
 
 def _majority(counts: Mapping[Label, int]) -> Label:
@@ -122,3 +124,73 @@ def check_class_sizes(
                 f"least {k_neighbors + 1}. Lower kNeighbors or leave this class out of "
                 "samplingStrategy."
             )
+
+
+def resolve_under_sampling(
+    strategy: SamplingStrategy, counts: Mapping[Label, int]
+) -> dict[Label, int]:
+    """Return ``{class: rows to keep}`` for the classes an under-sampler reduces.
+
+    ``"auto"`` = ``"not minority"`` (every class but the minority cut to the minority count),
+    ``"majority"``, ``"not majority"``, ``"all"`` (to the minority count); a float ``alpha``
+    (binary data: the majority cut to ``int(n_minority / alpha)``); or a dict
+    ``{label: desired final count}``, not above the current count.
+
+    Examples
+    --------
+    >>> resolve_under_sampling("auto", {0: 90, 1: 10, 2: 30})
+    {0: 10, 2: 10}
+    >>> resolve_under_sampling(0.5, {0: 90, 1: 10})
+    {0: 20}
+    """
+    if len(counts) < 2:
+        raise ValueError(
+            "under-sampling needs at least two classes, but the label column holds only "
+            f"{sorted(counts)}."
+        )
+    minority, majority = _minority(counts), _majority(counts)
+    n_min = counts[minority]
+    if isinstance(strategy, str):
+        chosen = {
+            "auto": [c for c in counts if c != minority],
+            "not minority": [c for c in counts if c != minority],
+            "majority": [majority],
+            "not majority": [c for c in counts if c != majority],
+            "all": list(counts),
+        }.get(strategy)
+        if chosen is None:
+            raise ValueError(
+                f"samplingStrategy {strategy!r} is not an under-sampling strategy; use one of "
+                f"{', '.join(UNDER_STRATEGY_NAMES)}, a float in (0, 1] or a dict {{label: count}}."
+            )
+        result = {c: n_min for c in chosen}
+    elif isinstance(strategy, Mapping):
+        result = {}
+        for label, target in strategy.items():
+            if label not in counts:
+                raise ValueError(
+                    f"samplingStrategy names class {label!r}, which is not in the label column "
+                    f"(classes present: {sorted(counts)})."
+                )
+            if target > counts[label]:
+                raise ValueError(
+                    f"samplingStrategy asks for {target} rows of class {label!r}, which has only "
+                    f"{counts[label]}: an under-sampler only removes rows. Ask for at most "
+                    f"{counts[label]}."
+                )
+            result[label] = target
+    else:
+        if len(counts) != 2:
+            raise ValueError(
+                f"samplingStrategy={strategy} (a float) needs exactly two classes, but the label "
+                f"column has {len(counts)}: {sorted(counts)}. Use a dict or a strategy name."
+            )
+        target = int(n_min / float(strategy))
+        if target >= counts[majority]:
+            raise ValueError(
+                f"samplingStrategy={strategy} keeps {target} rows of majority class "
+                f"{majority!r}, which has {counts[majority]}: no rows would be removed. Use a "
+                f"float above {n_min / counts[majority]:.4f}."
+            )
+        result = {majority: target}
+    return {c: n for c, n in result.items() if n < counts[c]}

@@ -68,6 +68,21 @@ def check_batch(dataset: DataFrame) -> None:
         )
 
 
+def label_spec(schema: StructType, label_col: str) -> FeatureSpec:
+    """A spec with the label only (samplers that copy or drop whole rows need no features)."""
+    types = {f.name: f.dataType for f in schema.fields}
+    if label_col not in types:
+        raise ValueError(
+            f"labelCol: column {label_col!r} is not in the input (columns: {', '.join(types)})."
+        )
+    if not isinstance(types[label_col], (NumericType, StringType, BooleanType)):
+        raise ValueError(
+            f"labelCol: column {label_col!r} has type {types[label_col].simpleString()}; "
+            "use a numeric or string label."
+        )
+    return FeatureSpec((), False, label_col, types)
+
+
 def feature_spec(
     schema: StructType,
     features_col: str,
@@ -76,7 +91,7 @@ def feature_spec(
     synthetic_col: str | None,
 ) -> FeatureSpec:
     """Check that the columns exist and have usable types."""
-    types = {f.name: f.dataType for f in schema.fields}
+    types = label_spec(schema, label_col).types
     available = ", ".join(types)
 
     def need(col: str, param: str) -> DataType:
@@ -84,12 +99,6 @@ def feature_spec(
             raise ValueError(f"{param}: column {col!r} is not in the input (columns: {available}).")
         return types[col]
 
-    label_type = need(label_col, "labelCol")
-    if not isinstance(label_type, (NumericType, StringType, BooleanType)):
-        raise ValueError(
-            f"labelCol: column {label_col!r} has type {label_type.simpleString()}; "
-            "use a numeric or string label."
-        )
     if input_cols is not None:
         if len(set(input_cols)) != len(input_cols):
             raise ValueError(f"inputCols names a column twice: {list(input_cols)}.")

@@ -22,6 +22,7 @@ SPARK_MODULES = [
     "test_diagnostics.py",
     "test_inputs.py",
     "test_smotenc.py",
+    "test_random_sampling.py",
     "test_cli.py",
 ]
 

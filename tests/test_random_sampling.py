@@ -1,0 +1,188 @@
+"""RandomOverSampler and RandomUnderSampler: exact counts, whole rows, seeds, blocks, errors."""
+
+from __future__ import annotations
+
+from collections import Counter
+
+import numpy as np
+import pytest
+from pyspark.ml.linalg import Vectors
+from pyspark.sql import functions as F
+
+import spark_smote.draws as draws
+from spark_smote import SMOTE, RandomOverSampler, RandomUnderSampler
+from spark_smote.pipeline import Pipeline
+from tests.test_pipeline import FITS, RecordingEstimator, assembler, imbalanced
+
+
+def counts(df, label="label"):
+    return {r[label]: r["count"] for r in df.groupBy(label).count().collect()}
+
+
+def rows_of(df):
+    return Counter(tuple(r) for r in df.collect())
+
+
+@pytest.fixture(scope="module")
+def table(spark):
+    df = spark.range(2000).select(
+        F.col("id"),
+        F.sin("id").alias("x"),
+        (F.col("id") % 7).cast("int").alias("k"),
+        F.when(F.col("id") % 20 == 0, 2).when(F.col("id") % 5 == 0, 1).otherwise(0).alias("label"),
+    )
+    return df.cache()  # classes 0: 1600, 1: 300, 2: 100
+
+
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [
+        ("auto", {0: 1600, 1: 1600, 2: 1600}),
+        ("minority", {0: 1600, 1: 300, 2: 1600}),
+        ({1: 500, 2: 101}, {0: 1600, 1: 500, 2: 101}),
+    ],
+)
+def test_over_sampler_counts_and_copies_are_whole_rows(table, strategy, expected):
+    out = RandomOverSampler(samplingStrategy=strategy, syntheticCol="s").transform(table)
+    assert counts(out) == expected
+    original = rows_of(table)
+    assert rows_of(out.filter("NOT s").drop("s")) == original
+    copies = out.filter("s").drop("s").collect()
+    assert all(tuple(r) in original for r in copies)  # every column as in the row drawn
+
+
+def test_over_sampler_draws_with_replacement_uniformly(table, monkeypatch):
+    monkeypatch.setattr(draws, "BLOCK_ROWS", 40)  # class 2 in 3 blocks, class 1 in 8
+    out = RandomOverSampler(samplingStrategy={2: 100 + 5000}, syntheticCol="s").transform(table)
+    ids = Counter(r.id for r in out.filter("s").collect())
+    assert sum(ids.values()) == 5000 and len(ids) == 100  # every row drawn, some many times
+    # 5000 draws over 100 rows: 50 each on average; a multinomial stays within +-25 of it
+    assert 25 < min(ids.values()) and max(ids.values()) < 75
+
+
+def test_over_sampler_same_rows_whatever_the_partitioning(table, monkeypatch):
+    monkeypatch.setattr(draws, "BLOCK_ROWS", 64)
+    ros = RandomOverSampler(syntheticCol="s", seed=3)
+    a = rows_of(ros.transform(table).filter("s"))
+    b = rows_of(ros.transform(table.repartition(7, "x")).filter("s"))
+    assert a == b
+    assert a != rows_of(ros.copy({ros.seed: 4}).transform(table).filter("s"))
+
+
+def test_smoothed_bootstrap(table):
+    ros = RandomOverSampler(inputCols=["x", "k"], shrinkage=2.0, syntheticCol="s")
+    out = ros.transform(table)
+    assert counts(out) == {0: 1600, 1: 1600, 2: 1600}
+    assert dict(out.dtypes)["k"] == "int"
+    base = {r.id: r for r in table.collect()}
+    copies = out.filter("s AND label = 2").collect()
+    noise = np.array([r.x - base[r.id].x for r in copies])
+    cls = np.array([r.x for r in base.values() if r.label == 2])
+    h = (4 / (4 * 2000)) ** (1 / 6)
+    assert noise.std() == pytest.approx(2.0 * h * cls.std(), rel=0.1)
+    assert all(float(r.k) == round(r.k) for r in copies)
+
+
+def test_smoothed_bootstrap_on_vectors(spark):
+    rows = [(Vectors.dense([float(i), float(i % 3)]), int(i < 10), i) for i in range(60)]
+    df = spark.createDataFrame(rows, ["features", "label", "id"])
+    out = RandomOverSampler(shrinkage=1.0, syntheticCol="s").transform(df).filter("s")
+    got = out.collect()
+    assert len(got) == 40 and all(len(r.features) == 2 for r in got)
+    assert any(r.features[0] != float(r.id) for r in got)
+
+
+def test_without_shrinkage_features_are_not_needed(spark):
+    df = spark.createDataFrame([("a", 0)] * 9 + [("b", 1)] * 2, ["word", "label"])
+    assert counts(RandomOverSampler().transform(df)) == {0: 9, 1: 9}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "expected"),
+    [
+        ("auto", {0: 100, 1: 100, 2: 100}),
+        ("majority", {0: 100, 1: 300, 2: 100}),
+        ("not majority", {0: 1600, 1: 100, 2: 100}),
+        ("all", {0: 100, 1: 100, 2: 100}),
+        ({0: 700, 1: 0}, {0: 700, 2: 100}),
+    ],
+)
+def test_under_sampler_counts_and_rows_unchanged(table, strategy, expected, monkeypatch):
+    monkeypatch.setattr(draws, "BLOCK_ROWS", 256)  # the majority in 7 blocks
+    out = RandomUnderSampler(samplingStrategy=strategy).transform(table)
+    assert counts(out) == expected
+    kept = rows_of(out)
+    original = rows_of(table)
+    assert all(original[r] == 1 and n == 1 for r, n in kept.items())  # no row twice
+
+
+def test_under_sampler_float_on_binary(spark):
+    df = imbalanced(spark, n=1000)
+    n_min = counts(df)[1]
+    assert counts(RandomUnderSampler(samplingStrategy=0.5).transform(df)) == {
+        0: 2 * n_min,
+        1: n_min,
+    }
+
+
+def test_under_sampler_is_uniform_and_seeded(table, monkeypatch):
+    monkeypatch.setattr(draws, "BLOCK_ROWS", 300)
+    rus = RandomUnderSampler(samplingStrategy={0: 400})
+    a = rus.transform(table).filter("label = 0")
+    ids = np.array([r.id for r in a.collect()])
+    # 400 of 1600 majority ids: each quarter of the id range holds about 100
+    quarters = np.bincount(ids * 4 // 2000, minlength=4)
+    assert (np.abs(quarters - 100) < 35).all(), quarters
+    b = rus.transform(table.repartition(5, "k")).filter("label = 0")
+    assert rows_of(a) == rows_of(b)
+
+
+def test_under_sampler_with_replacement(table):
+    out = RandomUnderSampler(samplingStrategy={0: 1000}, replacement=True).transform(table)
+    assert counts(out) == {0: 1000, 1: 300, 2: 100}
+    ids = Counter(r.id for r in out.filter("label = 0").collect())
+    assert max(ids.values()) > 1  # 1000 draws of 1600 rows with replacement repeat some
+
+
+def test_smote_then_under_sampling_in_one_pipeline(spark):
+    df = imbalanced(spark, n=800)
+    before = counts(df)
+    pipe = Pipeline(
+        stages=[
+            assembler(),
+            SMOTE(kNeighbors=3, samplingStrategy={1: 2 * before[1]}),
+            RandomUnderSampler(samplingStrategy=0.5),
+            RecordingEstimator(),
+        ]
+    )
+    model = pipe.fit(df)
+    assert FITS[-1] == {0: 4 * before[1], 1: 2 * before[1]}
+    assert [type(s).__name__ for s in model.stages] == ["VectorAssembler", "RecordingModel"]
+
+
+def test_persistence(tmp_path, spark):
+    ros = RandomOverSampler(inputCols=["a"], shrinkage=0.5, samplingStrategy={1: 9}, seed=4)
+    ros.save(str(tmp_path / "ros"))
+    got = RandomOverSampler.load(str(tmp_path / "ros"))
+    assert (got.getShrinkage(), got.getSamplingStrategy(), got.getSeed()) == (0.5, {1: 9}, 4)
+    rus = RandomUnderSampler(samplingStrategy="majority", replacement=True)
+    rus.save(str(tmp_path / "rus"))
+    got = RandomUnderSampler.load(str(tmp_path / "rus"))
+    assert got.getReplacement() and got.getSamplingStrategy() == "majority"
+
+
+@pytest.mark.parametrize(
+    ("sampler", "match"),
+    [
+        (RandomUnderSampler(samplingStrategy="minority"), "not known to RandomUnderSampler"),
+        (RandomUnderSampler(samplingStrategy={0: 5000}), "has only 1600"),
+        (RandomUnderSampler(labelCol="nope"), "labelCol: column 'nope'"),
+        (RandomOverSampler(samplingStrategy="majority"), "not known to RandomOverSampler"),
+        (RandomOverSampler(shrinkage=-1.0), "shrinkage must be"),
+        (RandomOverSampler(shrinkage=1.0, inputCols=["x", "nope"]), "inputCols: column 'nope'"),
+        (RandomOverSampler(syntheticCol="x"), "syntheticCol: column 'x' already exists"),
+    ],
+)
+def test_errors(table, sampler, match):
+    with pytest.raises(ValueError, match=match):
+        sampler.transform(table)
