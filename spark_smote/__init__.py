@@ -10,9 +10,18 @@ if importlib.util.find_spec("pyspark") is None:  # pragma: no cover - depends on
         "pyspark-client (or pyspark-connect)."
     )
 
+from spark_smote.adasyn import ADASYN  # noqa: E402
+from spark_smote.borderline import BorderlineSMOTE  # noqa: E402
 from spark_smote.random_sampling import RandomOverSampler, RandomUnderSampler  # noqa: E402
 from spark_smote.smote import SMOTE  # noqa: E402
 from spark_smote.smotenc import SMOTENC  # noqa: E402
 
-__all__ = ["SMOTE", "SMOTENC", "RandomOverSampler", "RandomUnderSampler"]
+__all__ = [
+    "SMOTE",
+    "SMOTENC",
+    "BorderlineSMOTE",
+    "ADASYN",
+    "RandomOverSampler",
+    "RandomUnderSampler",
+]
 __version__ = "0.1.0"

@@ -53,6 +53,7 @@ KEY = "__smote_key"
 CELL = "__smote_cell"
 PART = "__smote_part"
 RANK = "__smote_rank"  # 0: the row's home cell; r > 0: its r-th guest cell
+OTHER_RANK = -1  # RANK of a row of another class, stored as data in a class's cell
 X = "__smote_x"  # features as one array column, when there are too many for flat columns
 _HASHED = "__smote_cells"
 
@@ -429,9 +430,80 @@ def plan_cells(
     return [small.get(t.index) or planned[t.index] for t in tasks]
 
 
-def cell_groups(rows: DataFrame, cells: Sequence[ClassCells], dim: int, seed: int) -> GroupedData:
-    """Rows stored in their cells (``RANK`` 0 = home), grouped by ``(CLS, CELL, PART)`` and
-    spread over several tasks.
+def other_rows(
+    dataset: DataFrame, spec: FeatureSpec, tasks: Sequence[ClassTask], dim: int
+) -> DataFrame:
+    """Every row once for each class of ``tasks`` it is not of (``CLS`` = that class): the rows
+    of other classes that enter a class's cells as data, never as queries."""
+    label = F.col(quote(spec.label))
+    own = None
+    for t in tasks:
+        cond = label == F.lit(t.label)
+        own = F.when(cond, t.index) if own is None else own.when(cond, t.index)
+    assert own is not None
+    targets = F.filter(
+        F.array(*[F.lit(t.index) for t in tasks]), lambda i: own.isNull() | (i != own)
+    )
+    hashable = [quote(c) for c, t in spec.types.items() if "map<" not in t.simpleString()]
+    return dataset.select(
+        F.explode(targets).alias(CLS),
+        *feature_columns(spec, dim),
+        F.xxhash64(*hashable).alias(KEY),
+    )
+
+
+def others_in_cells(
+    others: DataFrame,
+    cells: Sequence[ClassCells],
+    dim: int,
+    seed: int,
+    cap: int,
+    carried: Sequence[str] = (),
+) -> tuple[DataFrame, dict[tuple[int, int], float]]:
+    """Rows of :func:`other_rows` stored in their nearest cell of each class (``RANK`` =
+    :data:`OTHER_RANK`, in every part of a cut cell), at most about ``cap`` per cell.
+
+    Costs one counting pass. A cell with more other-class rows than ``cap`` keeps each with
+    probability ``cap / count`` (by a seeded row hash); returns the rows and the weight
+    (``1 / probability``) of the other-class rows of each ``(class, cell)``.
+    """
+    hashes = {c.index: c.hash for c in cells}
+    copies = max(c.hash.copies for c in cells)
+    home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
+    hashed = _hashed(others, hashes, home_only, copies, dim).drop(RANK)
+    got = hashed.groupBy(CLS, CELL).count().collect()
+    rate = {(r[CLS], r[CELL]): min(1.0, cap / r["count"]) for r in got}
+    keep_p = per_class(
+        cells,
+        lambda c: F.element_at(
+            F.array(*[F.lit(rate.get((c.index, j), 1.0)) for j in range(c.hash.n_cells)]),
+            F.col(CELL) + 1,
+        ),
+    )
+    n_parts = per_class(
+        cells,
+        lambda c: F.element_at(F.array(*[F.lit(int(s)) for s in c.parts]), F.col(CELL) + 1),
+    )
+    kept = (
+        hashed.filter(_uniform(seed + 1) < keep_p)
+        .withColumn(RANK, F.lit(OTHER_RANK))
+        .withColumn(PART, F.explode(F.sequence(F.lit(0), n_parts - 1)))
+    )
+    for c in carried:
+        kept = kept.withColumn(c, F.lit(None))
+    return kept, {key: 1.0 / p for key, p in rate.items()}
+
+
+def cell_groups(
+    rows: DataFrame,
+    cells: Sequence[ClassCells],
+    dim: int,
+    seed: int,
+    others: DataFrame | None = None,
+) -> GroupedData:
+    """Rows stored in their cells (``RANK`` 0 = home), with ``others`` (from
+    :func:`others_in_cells`) if given, grouped by ``(CLS, CELL, PART)`` and spread over several
+    tasks.
 
     Left alone, adaptive execution may coalesce the shuffle, small in bytes but heavy in kNN
     work, into one task; a repartition to an explicit number of partitions never is.
@@ -452,6 +524,8 @@ def cell_groups(rows: DataFrame, cells: Sequence[ClassCells], dim: int, seed: in
         stored = stored.withColumn(PART, part.cast("int"))
     else:
         stored = stored.withColumn(PART, F.lit(0))
+    if others is not None:
+        stored = stored.unionByName(others.select(*stored.columns))
     n_groups = sum(len(c.groups()) for c in cells)
     limit = int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
     return stored.repartition(max(1, min(n_groups, limit)), CLS, CELL, PART).groupBy(

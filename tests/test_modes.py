@@ -23,6 +23,7 @@ SPARK_MODULES = [
     "test_inputs.py",
     "test_smotenc.py",
     "test_random_sampling.py",
+    "test_adaptive.py",
     "test_cli.py",
 ]
 

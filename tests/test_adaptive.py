@@ -1,0 +1,119 @@
+"""BorderlineSMOTE and ADASYN on Spark: bases in danger, safe rows give none, exact counts."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from pyspark.sql import functions as F
+
+from spark_smote import ADASYN, BorderlineSMOTE
+from spark_smote.kernel import in_danger
+
+
+def overlapping(n_major=400, n_minor=60, seed=0):
+    """Two overlapping blobs: the minority has safe rows, rows in danger and noise."""
+    rng = np.random.default_rng(seed)
+    rows = []
+    for label, n, centre in ((0, n_major, 0.0), (1, n_minor, 1.8)):
+        for v in rng.normal(centre, 1.0, size=(n, 2)):
+            rows.append((len(rows), float(v[0]), float(v[1]), label))
+    return rows
+
+
+def exact_share(rows, m):
+    """Per minority id: the share of majority rows among its m nearest rows of all classes."""
+    x = np.array([[r[1], r[2]] for r in rows])
+    y = np.array([r[3] for r in rows])
+    out = {}
+    for i, r in enumerate(rows):
+        if r[3] != 1:
+            continue
+        d = ((x - x[i]) ** 2).sum(1)
+        d[i] = np.inf
+        nn = np.lexsort((np.arange(len(x)), d))[:m]
+        out[r[0]] = (y[nn] != 1).mean()
+    return out
+
+
+@pytest.fixture(scope="module")
+def table(spark):
+    rows = overlapping()
+    return rows, spark.createDataFrame(rows, ["id", "a", "b", "label"]).cache()
+
+
+def counts(df):
+    return {r.label: r["count"] for r in df.groupBy("label").count().collect()}
+
+
+@pytest.mark.parametrize("kind", ["borderline-1", "borderline-2"])
+def test_borderline_bases_are_in_danger(table, kind):
+    rows, df = table
+    share = exact_share(rows, 8)
+    danger = {i for i, s in share.items() if in_danger(np.array([s]))[0]}
+    assert 5 < len(danger) < len(share)  # the data has safe rows and rows in danger
+    sm = BorderlineSMOTE(
+        inputCols=["a", "b"], kNeighbors=4, mNeighbors=8, kind=kind, otherColumns="copy"
+    )
+    out = sm.setSyntheticCol("s").transform(df)
+    assert counts(out) == {0: 400, 1: 400}
+    bases = [r.id for r in out.filter("s").collect()]  # id copied from the base row
+    assert len(bases) == 340 and set(bases) <= danger
+    assert len(set(bases)) > len(danger) // 2  # drawn across the rows in danger
+
+
+def test_adasyn_gives_nothing_to_safe_rows_and_more_to_exposed_ones(table):
+    rows, df = table
+    share = exact_share(rows, 5)
+    out = ADASYN(inputCols=["a", "b"], nNeighbors=5, otherColumns="copy", syntheticCol="s")
+    got = out.transform(df)
+    assert counts(got) == {0: 400, 1: 400}
+    bases = [r.id for r in got.filter("s").collect()]
+    assert all(share[b] > 0 for b in bases)
+    hits = np.bincount(bases, minlength=len(rows))
+    exposed = [i for i, s in share.items() if s >= 0.8]
+    mild = [i for i, s in share.items() if 0 < s <= 0.2]
+    assert hits[exposed].mean() > 2 * hits[mild].mean()
+
+
+def test_no_row_in_danger_is_a_clear_error(spark):
+    rows = [(float(i), 0.0, 0) for i in range(50)] + [(100.0 + i, 0.0, 1) for i in range(10)]
+    df = spark.createDataFrame(rows, ["a", "b", "label"])
+    with pytest.raises(ValueError, match="BorderlineSMOTE: no row of class 1"):
+        BorderlineSMOTE(inputCols=["a", "b"], kNeighbors=3, mNeighbors=4).transform(df).count()
+    with pytest.raises(ValueError, match="ADASYN: no row of class 1"):
+        ADASYN(inputCols=["a", "b"], nNeighbors=3).transform(df).count()
+
+
+def test_many_cells_and_a_twenty_times_larger_majority(spark):
+    rng = np.random.default_rng(4)
+    minority = rng.normal(1.0, 1.0, size=(600, 2))
+    majority = rng.normal(0.0, 1.5, size=(12_000, 2))
+    rows = [(float(a), float(b), 1) for a, b in minority]
+    rows += [(float(a), float(b), 0) for a, b in majority]
+    df = spark.createDataFrame(rows, ["a", "b", "label"])
+    sm = BorderlineSMOTE(inputCols=["a", "b"], kNeighbors=3, maxBucketSize=200, syntheticCol="s")
+    counts_, cells = sm.plan(df)
+    assert len(cells[0].groups()) >= 3
+    a = sm.transform(df).filter("s").select("a", "b").collect()
+    b = sm.transform(df.repartition(3, "a")).filter("s").select("a", "b").collect()
+    assert len(a) == 11_400 and sorted(a) == sorted(b)
+    ad = ADASYN(inputCols=["a", "b"], maxBucketSize=200, samplingStrategy={1: 1000})
+    assert counts(ad.transform(df)) == {0: 12_000, 1: 1000}
+
+
+def test_persistence_and_param_errors(tmp_path, table):
+    _, df = table
+    b = BorderlineSMOTE(kNeighbors=3, mNeighbors=7, kind="borderline-2", seed=5)
+    b.save(str(tmp_path / "b"))
+    got = BorderlineSMOTE.load(str(tmp_path / "b"))
+    assert (got.getKNeighbors(), got.getMNeighbors(), got.getKind()) == (3, 7, "borderline-2")
+    a = ADASYN(nNeighbors=4)
+    a.save(str(tmp_path / "a"))
+    assert ADASYN.load(str(tmp_path / "a")).getNNeighbors() == 4
+    with pytest.raises(ValueError, match="kind must be"):
+        BorderlineSMOTE(inputCols=["a", "b"], kind="borderline-3").transform(df)
+    with pytest.raises(ValueError, match="mNeighbors must be"):
+        BorderlineSMOTE(inputCols=["a", "b"], mNeighbors=0).transform(df)
+    with pytest.raises(ValueError, match="needs at least 401"):
+        ADASYN(inputCols=["a", "b"], nNeighbors=400, samplingStrategy="all").transform(df)
+    assert df.filter(F.col("label") == 1).count() == 60  # the input is untouched

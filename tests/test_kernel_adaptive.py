@@ -1,0 +1,102 @@
+"""Borderline-SMOTE and ADASYN kernels without Spark: shares, danger, weighted bases."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from spark_smote.kernel import (
+    block_quotas,
+    bootstrap_counts,
+    generate_cell_adaptive,
+    in_danger,
+    other_share,
+)
+
+
+def brute_share(x, other, q, m):
+    d = ((x - x[q]) ** 2).sum(axis=1)
+    d[q] = np.inf
+    nn = np.lexsort((np.arange(len(x)), d))[:m]
+    return other[nn].sum() / m
+
+
+def test_other_share_is_exact_with_unit_weights():
+    rng = np.random.default_rng(0)
+    x = rng.normal(size=(200, 3))
+    other = (rng.random(200) < 0.4).astype(float)
+    q = np.arange(0, 200, 3)
+    got = other_share(x, other, np.ones(200), q, 7)
+    assert np.allclose(got, [brute_share(x, other, i, 7) for i in q])
+
+
+def test_weighted_other_rows_stand_for_several():
+    x = np.array([[0.0], [1.0], [2.0], [3.0], [4.0]])
+    other = np.array([0.0, 1.0, 0.0, 0.0, 0.0])
+    w = np.array([1.0, 3.0, 1.0, 1.0, 1.0])
+    # row 0's nearest: row 1 (other, weight 3), then row 2 (weight 1): m = 4 -> 3 of 4
+    assert other_share(x, other, w, np.array([0]), 4)[0] == pytest.approx(0.75)
+    # m = 2: the other row alone fills the neighbourhood
+    assert other_share(x, other, w, np.array([0]), 2)[0] == pytest.approx(1.0)
+
+
+def test_danger_rule():
+    assert list(in_danger(np.array([0.0, 0.4, 0.5, 0.9, 1.0]))) == [False, False, True, True, False]
+
+
+def test_bases_follow_the_weights_and_order_does_not_matter():
+    rng = np.random.default_rng(1)
+    n = 120
+    x = rng.normal(size=(n, 2))
+    own = np.ones(n, dtype=bool)
+    keys = rng.integers(0, 2**62, n)
+    w = np.zeros(n)
+    w[:10] = 1.0
+    w[10:20] = 3.0
+    new, base = generate_cell_adaptive(x, own, keys, w, 4000, 3, (5,))
+    assert set(base) <= set(range(20))
+    share_heavy = np.isin(base, np.arange(10, 20)).mean()
+    assert share_heavy == pytest.approx(0.75, abs=0.04)
+    perm = rng.permutation(n)
+    new2, base2 = generate_cell_adaptive(x[perm], own[perm], keys[perm], w[perm], 4000, 3, (5,))
+    assert np.array_equal(new, new2) and np.array_equal(perm[base2], base)
+
+
+def test_borderline_2_steps_at_most_half_way_towards_other_classes():
+    rng = np.random.default_rng(2)
+    n = 80
+    x = rng.normal(size=(n, 2))
+    own = np.arange(n) < 40
+    keys = rng.integers(0, 2**62, n)
+    w = own.astype(float)
+    new, base = generate_cell_adaptive(x, own, keys, w, 2000, 3, (7,), towards_others=True)
+    # each new row lies on a segment from its base to some row: find the row and the step
+    towards_other = 0
+    for v, b in zip(new, base, strict=True):
+        d = v - x[b]
+        if not d.any():
+            continue
+        steps = [
+            (j, np.dot(d, x[j] - x[b]) / np.dot(x[j] - x[b], x[j] - x[b]))
+            for j in range(n)
+            if j != b
+        ]
+        j, t = next((j, t) for j, t in steps if np.allclose(d, t * (x[j] - x[b]), atol=1e-9))
+        assert 0 <= t < 1
+        if not own[j]:
+            towards_other += 1
+            assert t < 0.5
+    assert towards_other > 100  # the coin sends many steps towards other classes
+    _, base1 = generate_cell_adaptive(x, own, keys, w, 500, 3, (7,))
+    assert own[base1].all()
+
+
+def test_draw_counts_are_exact():
+    c = bootstrap_counts(10, 1000, (1,))
+    assert c.sum() == 1000 and len(c) == 10
+    q = block_quotas(np.array([5, 50, 500]), 300, False, (2,))
+    assert q.sum() == 300 and (q <= [5, 50, 500]).all()
+    q = block_quotas(np.array([5, 50, 500]), 3000, True, (2,))
+    assert q.sum() == 3000
+    with pytest.raises(ValueError, match="without replacement"):
+        block_quotas(np.array([5]), 6, False, (2,))
