@@ -18,7 +18,14 @@ from typing import Any
 import tomllib
 
 FORMATS = ("parquet", "csv", "json", "orc", "delta")
+SAMPLERS = ("smote", "smotenc", "borderline", "adasyn", "random-over", "random-under")
 DEFAULTS: dict[str, Any] = {
+    "sampler": "smote",
+    "categorical_cols": None,
+    "m_neighbors": 10,
+    "kind": "borderline-1",
+    "shrinkage": None,
+    "replacement": False,
     "format": None,
     "output_format": None,
     "features_col": "features",
@@ -55,6 +62,12 @@ def build_parser() -> argparse.ArgumentParser:
     a("--output", help="output path (written as Parquet unless --output-format)")
     a("--format", choices=FORMATS, help="input format (default: from the path)")
     a("--output-format", choices=FORMATS, help="output format (default: parquet)")
+    a("--sampler", choices=SAMPLERS, help="the sampler (default: smote)")
+    a("--categorical-cols", help="comma-separated categorical columns (selects smotenc)")
+    a("--m-neighbors", type=int, help="borderline: rows that decide danger (default: 10)")
+    a("--kind", choices=("borderline-1", "borderline-2"), help="borderline: the kind")
+    a("--shrinkage", type=float, help="random-over: smoothed bootstrap shrinkage")
+    a("--replacement", action="store_true", default=None, help="random-under: with replacement")
     a("--input-cols", help="comma-separated numeric feature columns")
     a("--features-col", help="a Vector feature column (default: features)")
     a("--label", help="label column (default: label)")
@@ -106,10 +119,16 @@ def resolve_settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str
         if value is not None and key not in ("config", "demo"):
             settings[key] = value
     settings["demo"] = args.demo
-    for key in ("input_cols", "partition_by"):
+    for key in ("input_cols", "partition_by", "categorical_cols"):
         if isinstance(settings[key], str):
             settings[key] = [c.strip() for c in settings[key].split(",") if c.strip()]
     settings["strategy"] = parse_strategy(settings["strategy"])
+    if settings["categorical_cols"] and settings["sampler"] == "smote":
+        settings["sampler"] = "smotenc"
+    if settings["sampler"] not in SAMPLERS:
+        raise UserError(f"sampler {settings['sampler']!r} is not one of {', '.join(SAMPLERS)}")
+    if settings["categorical_cols"] and settings["sampler"] != "smotenc":
+        raise UserError(f"--categorical-cols needs --sampler smotenc, not {settings['sampler']}")
     if not settings["demo"] and not settings["input"]:
         raise UserError("give --input (or --demo for the built-in example)")
     if not settings["demo"] and not settings["output"]:

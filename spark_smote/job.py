@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from typing import Any
 
+from pyspark.ml import Transformer
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
+from spark_smote.adasyn import ADASYN
+from spark_smote.borderline import BorderlineSMOTE
+from spark_smote.random_sampling import RandomOverSampler, RandomUnderSampler
 from spark_smote.smote import SMOTE
+from spark_smote.smotenc import SMOTENC
+from spark_smote.strategy import resolve_sampling_strategy, resolve_under_sampling
+from spark_smote.validation import collect_stats, label_spec
 
 _FLAG = "__smote_synthetic"
 
@@ -30,20 +37,67 @@ def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
     return reader.load(path)
 
 
-def build_smote(settings: dict[str, Any], flag: str) -> SMOTE:
+def build_sampler(settings: dict[str, Any], flag: str) -> Transformer:
+    """The sampler the settings name (``sampler``; ``categorical_cols`` selects SMOTE-NC)."""
+    common = {
+        "labelCol": settings["label"],
+        "samplingStrategy": settings["strategy"],
+        "seed": settings["seed"],
+    }
+    if settings["sampler"] == "random-under":
+        return RandomUnderSampler(**common, replacement=bool(settings["replacement"]))
+    features = {
+        "featuresCol": settings["features_col"],
+        "inputCols": settings["input_cols"],
+        "syntheticCol": flag,
+    }
+    if settings["sampler"] == "random-over":
+        return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
+    engine = {
+        "otherColumns": settings["other_columns"],
+        "maxBucketSize": settings["max_bucket_size"],
+        "numHashTables": settings["num_hash_tables"],
+    }
+    k = settings["k"]
+    if settings["sampler"] == "adasyn":
+        return ADASYN(**common, **features, **engine, nNeighbors=k)
+    if settings["sampler"] == "borderline":
+        return BorderlineSMOTE(
+            **common,
+            **features,
+            **engine,
+            kNeighbors=k,
+            mNeighbors=settings["m_neighbors"],
+            kind=settings["kind"],
+        )
+    if settings["sampler"] == "smotenc":
+        return SMOTENC(
+            **common,
+            **features,
+            **engine,
+            kNeighbors=k,
+            categoricalCols=settings["categorical_cols"] or [],
+        )
     return SMOTE(
-        featuresCol=settings["features_col"],
-        inputCols=settings["input_cols"],
-        labelCol=settings["label"],
-        kNeighbors=settings["k"],
-        samplingStrategy=settings["strategy"],
-        seed=settings["seed"],
-        syntheticCol=flag,
-        otherColumns=settings["other_columns"],
-        maxBucketSize=settings["max_bucket_size"],
-        numHashTables=settings["num_hash_tables"],
-        bucketLength=settings["bucket_length"],
+        **common, **features, **engine, kNeighbors=k, bucketLength=settings["bucket_length"]
     )
+
+
+def plan_summary(sampler: Transformer, df: DataFrame) -> tuple[dict[Any, int], dict[Any, Any]]:
+    """Class counts before, and per class the rows after and the cell sizes (validates)."""
+    if isinstance(sampler, SMOTE):
+        counts, plans = sampler.plan(df)
+        return counts, {
+            p.label: (counts[p.label] + p.n_new, [g.rows for g in p.groups()]) for p in plans
+        }
+    sampler._validate_params()  # type: ignore[attr-defined]
+    counts = collect_stats(df, label_spec(df.schema, sampler.getLabelCol())).counts  # type: ignore[attr-defined]
+    strategy = sampler.getSamplingStrategy()  # type: ignore[attr-defined]
+    if isinstance(sampler, RandomUnderSampler):
+        after = resolve_under_sampling(strategy, counts)
+    else:
+        after = {c: counts[c] + n for c, n in resolve_sampling_strategy(strategy, counts).items()}
+    return counts, {c: (n, []) for c, n in after.items()}
 
 
 def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, Any]:
@@ -64,26 +118,26 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
         df = read_input(spark, settings["input"], fmt)
         source = settings["input"]
     flag = settings["synthetic_col"] or _FLAG
-    smote = build_smote(settings, flag)
-    counts, plans = smote.plan(df)  # validates before anything is written
-    out = smote.transform(df)
-    written = out if settings["synthetic_col"] else out.drop(_FLAG)
+    sampler = build_sampler(settings, flag)
+    if settings["plot"] and isinstance(sampler, RandomUnderSampler):
+        raise UserError("--plot shows synthetic rows: random-under makes none; leave --plot out")
+    counts, new = plan_summary(sampler, df)  # validates before anything is written
+    out = sampler.transform(df)
+    written = out.drop(_FLAG) if _FLAG in out.columns else out
     mode = "overwrite" if settings["mode"] == "overwrite" else "error"  # Connect knows "error"
     writer = written.write.format(settings["output_format"] or "parquet").mode(mode)
     if settings["partition_by"]:
         writer = writer.partitionBy(*settings["partition_by"])
     writer.save(settings["output"])
 
-    new = {p.label: p for p in plans}
     classes = []
     for label in sorted(counts):
-        p = new.get(label)
-        sizes = [g.rows for g in p.groups()] if p else []
+        after, sizes = new.get(label, (counts[label], []))
         classes.append(
             {
                 "label": label,
                 "before": counts[label],
-                "after": counts[label] + (p.n_new if p else 0),
+                "after": after,
                 "cells": len(sizes),
                 "cell_min": min(sizes, default=0),
                 "cell_max": max(sizes, default=0),
@@ -95,10 +149,11 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
         "rows_read": sum(counts.values()),
         "rows_written": sum(c["after"] for c in classes),
         "classes": classes,
-        "params": {p.name: v for p, v in smote.extractParamMap().items()},
+        "sampler": type(sampler).__name__,
+        "params": {p.name: v for p, v in sampler.extractParamMap().items()},
     }
     if settings["plot"]:
         from spark_smote.plot import plot_summary
 
-        plot_summary(out, smote, summary, settings["plot"])
+        plot_summary(out, sampler, summary, settings["plot"])
     return summary

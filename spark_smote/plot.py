@@ -8,14 +8,14 @@ import numpy as np
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
-from spark_smote.smote import SMOTE
+from spark_smote.params import _FeatureParams
 from spark_smote.validation import feature_spec, quote
 
 #: Rows per class and kind (original / synthetic) drawn in the projection.
 SAMPLE_ROWS = 500
 
 
-def _sample(out: DataFrame, smote: SMOTE, label: Any, synthetic: bool) -> np.ndarray:
+def _sample(out: DataFrame, smote: _FeatureParams, label: Any, synthetic: bool) -> np.ndarray:
     spec = feature_spec(
         out.schema, smote.getFeaturesCol(), smote.getInputCols(), smote.getLabelCol(), None
     )
@@ -31,7 +31,7 @@ def _sample(out: DataFrame, smote: SMOTE, label: Any, synthetic: bool) -> np.nda
     return np.array([r.x for r in rows], dtype=float) if rows else np.empty((0, 0))
 
 
-def plot_summary(out: DataFrame, smote: SMOTE, summary: dict[str, Any], path: str) -> None:
+def plot_summary(out: DataFrame, smote: _FeatureParams, summary: dict[str, Any], path: str) -> None:
     import matplotlib
 
     matplotlib.use("Agg")

@@ -177,3 +177,44 @@ def test_report_plot_partitioning_and_demo(spark, tmp_path, capsys):
     assert plot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and plot.stat().st_size > 10_000
     printed = capsys.readouterr().out
     assert "before" in printed and "after" in printed and "cells" in printed
+
+
+@pytest.mark.parametrize(
+    ("extra", "sampler", "expected"),
+    [
+        (["--categorical-cols", "colour"], "SMOTENC", {0: 80, 1: 80}),
+        (
+            ["--sampler", "borderline", "--m-neighbors", "6", "--kind", "borderline-2"],
+            "BorderlineSMOTE",
+            {0: 80, 1: 80},
+        ),
+        (["--sampler", "adasyn"], "ADASYN", {0: 80, 1: 80}),
+        (["--sampler", "random-over", "--shrinkage", "0.5"], "RandomOverSampler", {0: 80, 1: 80}),
+        (["--sampler", "random-under", "--replacement"], "RandomUnderSampler", {0: 12, 1: 12}),
+    ],
+)
+def test_each_sampler_from_the_command_line(spark, tmp_path, capsys, extra, sampler, expected):
+    df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)  # blobs 3 apart: overlap them
+    df = df.withColumn("f0", F.col("f0") - F.col("label") * 2.5).withColumn(
+        "colour", F.when(F.col("id") % 3 == 0, "red").otherwise("blue")
+    )
+    df.write.parquet(str(tmp_path / "in"))
+    out, report = str(tmp_path / "out"), tmp_path / "r.json"
+    argv = ["--input", str(tmp_path / "in"), "--output", out, "--input-cols", "f0,f1,f2"]
+    assert main([*argv, "--k", "3", "--report", str(report), *extra]) == 0
+    written = spark.read.parquet(out)
+    assert {r.label: r["count"] for r in written.groupBy("label").count().collect()} == expected
+    summary = json.loads(report.read_text())
+    assert summary["sampler"] == sampler
+    assert {c["label"]: c["after"] for c in summary["classes"]} == expected
+    assert written.columns == df.columns
+    if sampler == "SMOTENC":
+        assert {r.colour for r in written.collect()} == {"red", "blue"}
+
+
+def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
+    argv = ["--demo", "--output", str(tmp_path / "o")]
+    assert main([*argv, "--sampler", "adasyn", "--categorical-cols", "a"]) == 2
+    assert "--categorical-cols needs --sampler smotenc" in capsys.readouterr().err
+    settings, _ = settings_for(["--demo", "--categorical-cols", "a,b"])
+    assert settings["sampler"] == "smotenc" and settings["categorical_cols"] == ["a", "b"]
