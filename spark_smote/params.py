@@ -5,7 +5,7 @@ from __future__ import annotations
 import math
 import numbers
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, TypeVar
 
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed
@@ -16,6 +16,8 @@ from spark_smote.strategy import STRATEGY_NAMES, SamplingStrategy
 #: Fixed default seed: pyspark's ``HasSeed`` default is a per-process string hash.
 DEFAULT_SEED = 42
 OTHER_COLUMNS_MODES = ("null", "copy")
+#: the concrete stage a setter returns (setters return ``self`` for chaining)
+P = TypeVar("P", bound=Params)
 
 
 def _to_label(value: Any) -> Any:
@@ -80,6 +82,18 @@ class _SamplerParams(HasLabelCol, HasSeed):
         value = self.getOrDefault(self.samplingStrategy)
         return {label: count for label, count in value} if isinstance(value, list) else value
 
+    def setLabelCol(self: P, value: str) -> P:
+        """Sets the value of :py:attr:`labelCol`."""
+        return self._set(labelCol=value)
+
+    def setSamplingStrategy(self: P, value: SamplingStrategy) -> P:
+        """Sets the value of :py:attr:`samplingStrategy`."""
+        return self._set(samplingStrategy=value)
+
+    def setSeed(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`seed`."""
+        return self._set(seed=value)
+
     def _validate_params(self) -> None:
         """Check every param value; raise ``ValueError`` naming the param."""
         strategy = self.getSamplingStrategy()
@@ -122,6 +136,18 @@ class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
     def getSyntheticCol(self) -> str | None:
         """Gets the value of syntheticCol, or None."""
         return self._get_or_none(self.syntheticCol)
+
+    def setFeaturesCol(self: P, value: str) -> P:
+        """Sets the value of :py:attr:`featuresCol`."""
+        return self._set(featuresCol=value)
+
+    def setInputCols(self: P, value: list[str] | None) -> P:
+        """Sets the value of :py:attr:`inputCols` (None: use featuresCol)."""
+        return self._set(inputCols=value)
+
+    def setSyntheticCol(self: P, value: str | None) -> P:
+        """Sets the value of :py:attr:`syntheticCol` (None: no flag column)."""
+        return self._set(syntheticCol=value)
 
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -198,6 +224,26 @@ class _SmoteParams(_FeatureParams):
     def getBucketLength(self) -> float | None:
         """Gets the value of bucketLength, or None (ignored since 0.2)."""
         return self._get_or_none(self.bucketLength)
+
+    def setKNeighbors(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`kNeighbors`."""
+        return self._set(kNeighbors=value)
+
+    def setOtherColumns(self: P, value: str) -> P:
+        """Sets the value of :py:attr:`otherColumns`: ``"null"`` or ``"copy"``."""
+        return self._set(otherColumns=value)
+
+    def setMaxBucketSize(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`maxBucketSize`."""
+        return self._set(maxBucketSize=value)
+
+    def setNumHashTables(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`numHashTables`."""
+        return self._set(numHashTables=value)
+
+    def setBucketLength(self: P, value: float | None) -> P:
+        """Sets the value of :py:attr:`bucketLength` (accepted for saved models; ignored)."""
+        return self._set(bucketLength=value)
 
     def _validate_params(self) -> None:
         """Check every param value and their relations; raise ``ValueError`` naming the param."""

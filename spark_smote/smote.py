@@ -111,50 +111,6 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
         kwargs = self._input_kwargs
         return self._set(**kwargs)
 
-    def setFeaturesCol(self, value: str) -> SMOTE:
-        """Sets the value of :py:attr:`featuresCol`."""
-        return self._set(featuresCol=value)
-
-    def setInputCols(self, value: list[str] | None) -> SMOTE:
-        """Sets the value of :py:attr:`inputCols` (None: use featuresCol)."""
-        return self._set(inputCols=value)
-
-    def setLabelCol(self, value: str) -> SMOTE:
-        """Sets the value of :py:attr:`labelCol`."""
-        return self._set(labelCol=value)
-
-    def setKNeighbors(self, value: int) -> SMOTE:
-        """Sets the value of :py:attr:`kNeighbors`."""
-        return self._set(kNeighbors=value)
-
-    def setSamplingStrategy(self, value: SamplingStrategy) -> SMOTE:
-        """Sets the value of :py:attr:`samplingStrategy`."""
-        return self._set(samplingStrategy=value)
-
-    def setSeed(self, value: int) -> SMOTE:
-        """Sets the value of :py:attr:`seed`."""
-        return self._set(seed=value)
-
-    def setSyntheticCol(self, value: str | None) -> SMOTE:
-        """Sets the value of :py:attr:`syntheticCol` (None: no flag column)."""
-        return self._set(syntheticCol=value)
-
-    def setOtherColumns(self, value: str) -> SMOTE:
-        """Sets the value of :py:attr:`otherColumns`: ``"null"`` or ``"copy"``."""
-        return self._set(otherColumns=value)
-
-    def setMaxBucketSize(self, value: int) -> SMOTE:
-        """Sets the value of :py:attr:`maxBucketSize`."""
-        return self._set(maxBucketSize=value)
-
-    def setNumHashTables(self, value: int) -> SMOTE:
-        """Sets the value of :py:attr:`numHashTables`."""
-        return self._set(numHashTables=value)
-
-    def setBucketLength(self, value: float | None) -> SMOTE:
-        """Sets the value of :py:attr:`bucketLength` (accepted for saved models; ignored)."""
-        return self._set(bucketLength=value)
-
     # ------------------------------------------------------------------ transform
 
     def _spec(self, dataset: DataFrame) -> FeatureSpec:

@@ -117,3 +117,13 @@ def test_load_refuses_another_class(tmp_path, spark):
     VectorAssembler(inputCols=["a"], outputCol="v").save(path)
     with pytest.raises(ValueError, match="VectorAssembler"):
         SMOTE.load(path)
+
+
+def test_every_sampler_has_a_chaining_setter_per_param():
+    from spark_smote import ADASYN, SMOTENC, BorderlineSMOTE, RandomOverSampler, RandomUnderSampler
+
+    for cls in (SMOTE, SMOTENC, BorderlineSMOTE, ADASYN, RandomOverSampler, RandomUnderSampler):
+        s = cls().setSeed(3).setLabelCol("y").setSamplingStrategy({1: 5})
+        assert type(s) is cls and (s.getSeed(), s.getLabelCol()) == (3, "y")
+        for p in s.params:
+            assert hasattr(s, "set" + p.name[0].upper() + p.name[1:]), (cls.__name__, p.name)
