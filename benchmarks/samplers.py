@@ -118,6 +118,7 @@ def _median(values: list) -> float | None:
 def bench_samplers(rows: list[int], repeats: int, timeout: int, memory: str) -> dict:
     spark = spark_session(memory)
     results: dict = {"rows": {}, "repeats": repeats, "imblearn_timeout": timeout}
+    run_floor(spark, make_data(rows[0]))  # warm-up: JVM JIT and Python workers
     for n in rows:
         path = make_data(n)
         out: dict = {"floor": []}
@@ -146,6 +147,7 @@ def bench_samplers(rows: list[int], repeats: int, timeout: int, memory: str) -> 
 def bench_mixed(rows: int, repeats: int, timeout: int, memory: str) -> dict:
     path = make_mixed(rows)
     spark = spark_session(memory)
+    run_floor(spark, path)  # warm-up
     cats = list(CATEGORIES)
     r: dict = {"smotenc": [], "smote_numeric": [], "floor": [], "imblearn_smotenc": [], "rss": []}
     make = (
