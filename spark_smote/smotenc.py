@@ -106,6 +106,17 @@ class SMOTENC(SMOTE):
         """Sets the value of :py:attr:`categoricalCols`."""
         return self._set(categoricalCols=value)
 
+    def _validate_params(self) -> None:
+        cols = self.getInputCols()
+        if cols is not None and len(cols) == 0:
+            raise ValueError(
+                "SMOTENC needs at least one continuous feature (inputCols is empty): its "
+                "neighbours and cells are measured on them. All-categorical data is SMOTE-N, "
+                "which spark_smote does not offer; encode some columns as numbers or use "
+                "RandomOverSampler."
+            )
+        super()._validate_params()
+
     def _spec(self, dataset: DataFrame) -> FeatureSpec:
         return with_categorical(super()._spec(dataset), self.getCategoricalCols())
 

@@ -190,6 +190,7 @@ def test_persistence_and_pipeline(spark, mixed, tmp_path):
         ({"categoricalCols": ["label"]}, "label column 'label'"),
         ({"categoricalCols": ["b.x"], "inputCols": ["a"]}, "'b.x' has type double"),
         ({"inputCols": ["a", "colour"], "categoricalCols": ["size"]}, "'colour' has type string"),
+        ({"inputCols": [], "categoricalCols": ["size"]}, "at least one continuous feature"),
     ],
 )
 def test_errors(mixed, params, match):
