@@ -15,7 +15,6 @@ from typing import Any
 import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame
-from pyspark.sql.types import StructField, StructType
 
 from spark_smote.engine import (
     CLS,
@@ -25,11 +24,9 @@ from spark_smote.engine import (
     RANK,
     ClassCells,
     ClassTask,
-    X,
     cell_groups,
     class_rows,
     feature_names,
-    field,
     group_index,
     other_names,
     other_rows,
@@ -37,7 +34,7 @@ from spark_smote.engine import (
     stack_features,
 )
 from spark_smote.kernel import generate_cell_adaptive, other_share, stable_order
-from spark_smote.smote import SMOTE
+from spark_smote.smote import SMOTE, generated_frame, generated_schema
 from spark_smote.validation import FeatureSpec
 
 #: ``share of other-class neighbours -> base weight`` of a row
@@ -137,25 +134,12 @@ class _AdaptiveSMOTE(SMOTE):
                 (seed, GENERATION_STREAM, cls, cell, part),
                 towards,
             )
-            if names == [X]:
-                out = pd.DataFrame({CLS: np.full(len(new_x), cls, dtype=np.int32), X: list(new_x)})
-            else:
-                out = pd.DataFrame(new_x, columns=names)
-                out.insert(0, CLS, np.full(len(new_x), cls, dtype=np.int32))
+            out = generated_frame(cls, new_x, names)
             for c in internal:
                 out[c] = sorted_pdf[c].iloc[base].reset_index(drop=True)
             return out
 
-        types = "double" if names != [X] else "array<double>"
-        out_schema = StructType(
-            [field(CLS, "int")]
-            + [field(n, types) for n in names]
-            + [
-                StructField(n, dataset.schema[c].dataType, True)
-                for c, n in zip(carried, internal, strict=True)
-            ]
-        )
-        generated = grouped.applyInPandas(generate, out_schema)
+        generated = grouped.applyInPandas(generate, generated_schema(dataset, dim, carried))
         return generated.select(*self._output_columns(spec, cells, carried, dim))
 
 

@@ -192,18 +192,8 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
             self._penalties(rows, tasks, dim) if spec.categorical else None,
             len(spec.categorical),
         )
-        names = feature_names(dim)
-        types = "double" if names != [X] else "array<double>"
-        out_schema = StructType(
-            [field(CLS, "int")]
-            + [field(n, types) for n in names]
-            + [
-                StructField(n, dataset.schema[c].dataType, True)
-                for c, n in zip(carried, internal, strict=True)
-            ]
-        )
         grouped = cell_groups(rows, cells, dim, self.getSeed())
-        generated = grouped.applyInPandas(kernel, out_schema)
+        generated = grouped.applyInPandas(kernel, generated_schema(dataset, dim, carried))
         return generated.select(*self._output_columns(spec, cells, carried, dim))
 
     def _penalties(self, rows: DataFrame, tasks: list[ClassTask], dim: int) -> dict[int, float]:
@@ -237,6 +227,31 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
 
 
 # ---------------------------------------------------------------------- helpers
+
+
+def generated_schema(dataset: DataFrame, dim: int, carried: Sequence[str]) -> StructType:
+    """Schema of a generation pass: ``CLS``, the features, the carried columns (renamed)."""
+    names = feature_names(dim)
+    types = "double" if names != [X] else "array<double>"
+    return StructType(
+        [field(CLS, "int")]
+        + [field(n, types) for n in names]
+        + [
+            StructField(n, dataset.schema[c].dataType, True)
+            for c, n in zip(carried, other_names(carried), strict=True)
+        ]
+    )
+
+
+def generated_frame(cls: int, new_x: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """The synthetic rows of a group as a frame of :func:`generated_schema` (without the
+    carried columns)."""
+    cls_col = np.full(len(new_x), cls, dtype=np.int32)
+    if list(names) == [X]:
+        return pd.DataFrame({CLS: cls_col, X: list(new_x)})
+    out = pd.DataFrame(new_x, columns=list(names))
+    out.insert(0, CLS, cls_col)
+    return out
 
 
 def _check_copyable(schema: StructType, spec: FeatureSpec) -> None:
@@ -289,11 +304,7 @@ def _generation_kernel(
             )
         else:
             new_x, base = generate_cell(x, keys, home, group.quota, k, entropy)
-        if names == [X]:
-            out = pd.DataFrame({CLS: np.full(len(new_x), cls, dtype=np.int32), X: list(new_x)})
-        else:
-            out = pd.DataFrame(new_x, columns=names)
-            out.insert(0, CLS, np.full(len(new_x), cls, dtype=np.int32))
+        out = generated_frame(cls, new_x, names)
         for j, c in enumerate(carried):
             rows = voted[:, j] if voted is not None and j < n_cat else base
             out[c] = pdf[c].iloc[rows].reset_index(drop=True)
