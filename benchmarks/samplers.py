@@ -149,11 +149,22 @@ def bench_mixed(rows: int, repeats: int, timeout: int, memory: str) -> dict:
     spark = spark_session(memory)
     run_floor(spark, path)  # warm-up
     cats = list(CATEGORIES)
-    r: dict = {"smotenc": [], "smote_numeric": [], "floor": [], "imblearn_smotenc": [], "rss": []}
-    make = (
-        "from imblearn.over_sampling import SMOTENC as S; "
-        "s = S(categorical_features=list(range(10, 13)), random_state=0)"
-    )
+    r: dict = {
+        "smotenc": [],
+        "smote_numeric": [],
+        "floor": [],
+        "imblearn_smotenc": [],
+        "smotenc_c10": [],
+        "imblearn_smotenc_c10": [],
+        "rss": [],
+    }
+
+    def make(n_cat: int) -> str:
+        return (
+            "from imblearn.over_sampling import SMOTENC as S; "
+            f"s = S(categorical_features=list(range(10, {10 + n_cat})), random_state=0)"
+        )
+
     for _ in range(repeats):
         with PeakRSS() as mem:
             r["smotenc"].append(
