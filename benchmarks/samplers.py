@@ -106,7 +106,9 @@ print(json.dumps({{"seconds": sec, "peak_rss": rss, "rows_out": int(len(yr))}}))
     except subprocess.TimeoutExpired:
         return {"seconds": None, "timeout": timeout}
     if out.returncode != 0:
-        return {"seconds": None, "error": out.stderr.strip().splitlines()[-1]}
+        lines = out.stderr.strip().splitlines()
+        why = lines[-1] if lines else f"killed (exit code {out.returncode}: out of memory)"
+        return {"seconds": None, "error": why}
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
