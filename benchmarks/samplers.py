@@ -186,7 +186,7 @@ def bench_mixed(rows: int, repeats: int, timeout: int, memory: str) -> dict:
         print(rows, {k: v[-1] for k, v in r.items() if v}, flush=True)
     spark.stop()
     r["median"] = {
-        k: _median(v) for k, v in r.items() if isinstance(v, list) and k != "imblearn_runs"
+        k: _median(v) for k, v in r.items() if isinstance(v, list) and not k.endswith("_runs")
     }
     return {"rows": rows, "repeats": repeats, "mixed": r}
 
