@@ -21,9 +21,8 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType
 
-from spark_smote.engine import CLS
+from spark_smote.engine import CLS, class_index, hashable_columns, per_class
 from spark_smote.kernel import block_quotas, bootstrap_counts
-from spark_smote.validation import quote
 
 BLOCK = "__smote_block"
 ORDER = "__smote_order"  # the seeded row hash
@@ -49,27 +48,6 @@ class ClassDraw:
     @property
     def n_blocks(self) -> int:
         return max(1, -(-self.n_rows // BLOCK_ROWS))
-
-
-def _per_class(draws: Sequence[ClassDraw], value: Any) -> Column:
-    expr = None
-    for d in draws:
-        cond = F.col(CLS) == d.index
-        v = value(d)
-        expr = F.when(cond, v) if expr is None else expr.when(cond, v)
-    assert expr is not None
-    return expr
-
-
-def class_index(label_col: str, draws: Sequence[ClassDraw]) -> Column:
-    """The ``index`` of the draw of each row's class (null for other classes)."""
-    label = F.col(quote(label_col))
-    expr = None
-    for d in draws:
-        cond = label == F.lit(d.label)
-        expr = F.when(cond, d.index) if expr is None else expr.when(cond, d.index)
-    assert expr is not None
-    return expr
 
 
 def _copies_udf(quotas: dict[tuple[int, int], tuple[int, int]], seed: int) -> Any:
@@ -98,17 +76,16 @@ def drawn_rows(
 
     Costs one counting pass over those classes and one sorting shuffle.
     """
-    hashable = [
-        quote(f.name) for f in dataset.schema.fields if "map<" not in f.dataType.simpleString()
-    ]
+    types = {f.name: f.dataType for f in dataset.schema.fields}
     rows = (
         dataset.withColumn(CLS, class_index(label_col, draws))
         .filter(F.col(CLS).isNotNull())
-        .withColumn(ORDER, F.xxhash64(F.lit(seed), *hashable))
+        .withColumn(
+            ORDER,
+            F.xxhash64(F.lit(seed), *hashable_columns(types)),
+        )
     )
-    rows = rows.withColumn(
-        BLOCK, F.pmod(F.col(ORDER), _per_class(draws, lambda d: F.lit(d.n_blocks)))
-    )
+    rows = rows.withColumn(BLOCK, F.pmod(F.col(ORDER), per_class(draws, lambda d: d.n_blocks)))
     sizes = {(r[CLS], r[BLOCK]): r["count"] for r in rows.groupBy(CLS, BLOCK).count().collect()}
     quotas: dict[tuple[int, int], tuple[int, int]] = {}
     for d in draws:

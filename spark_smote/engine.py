@@ -20,9 +20,9 @@ A class with at most ``maxBucketSize`` rows is one cell: exact neighbours.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
@@ -235,10 +235,33 @@ def per_class(tasks: Sequence[Any], value: Callable[[Any], Any]) -> Column:
     return expr
 
 
+class LabelledClass(Protocol):
+    """A class the engine works on: its position among all labels and its label."""
+
+    index: int
+    label: Any
+
+
+def class_index(label_col: str, classes: Sequence[LabelledClass]) -> Column:
+    """``CASE label WHEN label_i THEN index_i END``: null for rows of other classes."""
+    label = F.col(quote(label_col))
+    expr = None
+    for c in classes:
+        cond = label == F.lit(c.label)
+        expr = F.when(cond, c.index) if expr is None else expr.when(cond, c.index)
+    assert expr is not None
+    return expr
+
+
+def hashable_columns(types: Mapping[str, DataType]) -> list[str]:
+    """The (quoted) columns a row hash can take: all but maps."""
+    return [quote(c) for c, t in types.items() if "map<" not in t.simpleString()]
+
+
 def class_rows(
     dataset: DataFrame,
     spec: FeatureSpec,
-    tasks: Sequence[ClassTask],
+    tasks: Sequence[LabelledClass],
     dim: int,
     others: Sequence[str] = (),
 ) -> DataFrame:
@@ -248,20 +271,14 @@ def class_rows(
     ``KEY`` is a hash of the whole row: identical rows share it, and with the features it gives
     a stable order to every group whatever the partitioning.
     """
-    label = F.col(quote(spec.label))
-    expr = None
-    for t in tasks:
-        cond = label == F.lit(t.label)
-        expr = F.when(cond, t.index) if expr is None else expr.when(cond, t.index)
-    assert expr is not None
-    hashable = [quote(c) for c, t in spec.types.items() if "map<" not in t.simpleString()]
+    expr = class_index(spec.label, tasks)
     # KEY comes last: Spark's constraint propagation rewrites earlier constraints with every
     # later alias, and a hash of n aliased columns before them would grow 2^n constraints.
     return dataset.filter(expr.isNotNull()).select(
         expr.alias(CLS),
         *feature_columns(spec, dim),
         *[F.col(quote(c)).alias(n) for c, n in zip(others, other_names(others), strict=True)],
-        F.xxhash64(*hashable).alias(KEY),
+        F.xxhash64(*hashable_columns(spec.types)).alias(KEY),
     )
 
 
@@ -435,20 +452,14 @@ def other_rows(
 ) -> DataFrame:
     """Every row once for each class of ``tasks`` it is not of (``CLS`` = that class): the rows
     of other classes that enter a class's cells as data, never as queries."""
-    label = F.col(quote(spec.label))
-    own = None
-    for t in tasks:
-        cond = label == F.lit(t.label)
-        own = F.when(cond, t.index) if own is None else own.when(cond, t.index)
-    assert own is not None
+    own = class_index(spec.label, tasks)
     targets = F.filter(
         F.array(*[F.lit(t.index) for t in tasks]), lambda i: own.isNull() | (i != own)
     )
-    hashable = [quote(c) for c, t in spec.types.items() if "map<" not in t.simpleString()]
     return dataset.select(
         F.explode(targets).alias(CLS),
         *feature_columns(spec, dim),
-        F.xxhash64(*hashable).alias(KEY),
+        F.xxhash64(*hashable_columns(spec.types)).alias(KEY),
     )
 
 

@@ -91,6 +91,15 @@ def _block_candidates(
     return cand, np.take_along_axis(d, cand, 1)
 
 
+def _centred(x: np.ndarray, k: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """Candidates to keep per query (``k`` + a few spare), the centred rows and their squared
+    norms: what both kNN searches start from. Needs more than ``k`` rows."""
+    if len(x) <= k:
+        raise ValueError(f"a cell of {len(x)} rows cannot give {k} neighbours")
+    xc = x - x.mean(axis=0)
+    return min(k + 3, len(x) - 1), xc, np.einsum("ij,ij->i", xc, xc)
+
+
 def block_rows(m: int) -> int:
     """Queries per distance block for a cell of ``m`` rows."""
     return max(16, min(_BLOCK, _BLOCK_VALUES // max(m, 1)))
@@ -107,11 +116,7 @@ def knn_in_cell(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray,
     ranked by directly computed float64 distances.
     """
     m = len(x)
-    if m <= k:
-        raise ValueError(f"a cell of {m} rows cannot give {k} neighbours")
-    spare = min(k + 3, m - 1)
-    xc = x - x.mean(axis=0)
-    sq = np.einsum("ij,ij->i", xc, xc)
+    spare, xc, sq = _centred(x, k)
     x32 = xc.astype(np.float32)
     minus_2xt32 = np.ascontiguousarray(-2.0 * x32.T)
     sq32 = sq.astype(np.float32)
@@ -222,11 +227,7 @@ def knn_mixed(
     ties by index.
     """
     m = len(x)
-    if m <= k:
-        raise ValueError(f"a cell of {m} rows cannot give {k} neighbours")
-    spare = min(k + 3, m - 1)
-    xc = x - x.mean(axis=0)
-    sq = np.einsum("ij,ij->i", xc, xc)
+    spare, xc, sq = _centred(x, k)
     minus_2xt = np.ascontiguousarray(-2.0 * xc.T)
     cand = np.empty((len(queries), spare), dtype=np.int64)
     block = block_rows(m * max(1, codes.shape[1]))

@@ -19,11 +19,10 @@ from spark_smote.draws import (
     NOISE_STREAM,
     ROW,
     ClassDraw,
-    class_index,
     drawn_rows,
     normal,
 )
-from spark_smote.engine import CLS
+from spark_smote.engine import CLS, class_rows, feature_stds, per_class
 from spark_smote.params import DEFAULT_SEED, _FeatureParams, _SamplerParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import (
@@ -169,18 +168,8 @@ def _smoothed(
     ``h = (4 / ((d + 2) n)) ** (1 / (d + 4))``, ``n`` the rows of the whole input)."""
     dim, n_all = stats.dim, sum(stats.counts.values())
     h = (4.0 / ((dim + 2) * n_all)) ** (1.0 / (dim + 4))
-    classes = dataset.withColumn(CLS, class_index(spec.label, draws)).filter(F.col(CLS).isNotNull())
-    stds = [F.stddev_pop(v).alias(f"s{j}") for j, v in enumerate(_features(spec, dim))]
-    scales = {
-        r[CLS]: [shrinkage * h * float(r[f"s{j}"]) for j in range(dim)]
-        for r in classes.groupBy(CLS).agg(*stds).collect()
-    }
-    scale = None
-    for c, values in scales.items():
-        arr = F.array(*[F.lit(v) for v in values])
-        cond = F.col(CLS) == c
-        scale = F.when(cond, arr) if scale is None else scale.when(cond, arr)
-    assert scale is not None
+    stds = feature_stds(class_rows(dataset, spec, draws, dim), dim)
+    scale = per_class(draws, lambda d: F.array(*[F.lit(shrinkage * h * s) for s in stds[d.index]]))
 
     def noise(j: Column | int) -> Column:
         j = F.lit(j) if isinstance(j, int) else j
@@ -197,13 +186,6 @@ def _smoothed(
             value = F.round(value)
         copies = copies.withColumn(name, value.cast(spec.types[name]))
     return copies
-
-
-def _features(spec: FeatureSpec, dim: int) -> list[Column]:
-    if spec.vector:
-        arr = vector_to_array(F.col(quote(spec.columns[0])), "float64")
-        return [arr[j] for j in range(dim)]
-    return [F.col(quote(c)).cast("double") for c in spec.columns]
 
 
 class RandomUnderSampler(Sampler, _SamplerParams, ParamsReadWrite):
