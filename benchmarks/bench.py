@@ -152,6 +152,22 @@ def run_floor(spark, path: Path) -> float:
     return time.perf_counter() - start
 
 
+def run_child(code: str, timeout: int) -> dict:
+    """Run ``code`` in a child interpreter that prints one JSON line last; a time limit or a
+    failure (a kill without a message: out of memory) is recorded as ``seconds: None``."""
+    try:
+        out = subprocess.run(
+            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
+        )
+    except subprocess.TimeoutExpired:
+        return {"seconds": None, "timeout": timeout}
+    if out.returncode != 0:
+        lines = out.stderr.strip().splitlines()
+        why = lines[-1] if lines else f"killed (exit code {out.returncode}: out of memory)"
+        return {"seconds": None, "error": why}
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
 def run_imblearn(path: Path) -> dict[str, float]:
     """In a child process: load to numpy (not timed), fit_resample (timed), peak RSS."""
     code = f"""

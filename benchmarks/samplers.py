@@ -16,13 +16,11 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import numpy as np
-from bench import DATA, FEATURES, HERE, PeakRSS, make_data, run_floor, spark_session
+from bench import DATA, FEATURES, HERE, PeakRSS, make_data, run_child, run_floor, spark_session
 
 CATEGORIES = {"c10": 10, "c1k": 1_000, "c100k": 100_000}
 NUMERIC = FEATURES[:10]
@@ -99,17 +97,7 @@ sec = time.perf_counter() - start
 rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
 print(json.dumps({{"seconds": sec, "peak_rss": rss, "rows_out": int(len(yr))}}))
 """
-    try:
-        out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
-        )
-    except subprocess.TimeoutExpired:
-        return {"seconds": None, "timeout": timeout}
-    if out.returncode != 0:
-        lines = out.stderr.strip().splitlines()
-        why = lines[-1] if lines else f"killed (exit code {out.returncode}: out of memory)"
-        return {"seconds": None, "error": why}
-    return json.loads(out.stdout.strip().splitlines()[-1])
+    return run_child(code, timeout)
 
 
 def _median(values: list) -> float | None:

@@ -547,3 +547,15 @@ def cell_groups(
 def group_index(cells: Sequence[ClassCells]) -> dict[tuple[int, int, int], Group]:
     """``{(class index, cell, part): Group}`` for the kernels' lookups."""
     return {(c.index, g.cell, g.part): g for c in cells for g in c.groups()}
+
+
+def arrived_group(
+    groups: Mapping[tuple[int, int, int], Group], key: tuple[Any, ...], rows: int
+) -> tuple[int, int, int, Group]:
+    """``(class index, cell, part, group)`` of an ``applyInPandas`` key, checked against the
+    ``rows`` that arrived (a mismatch is a broken invariant, never a user error)."""
+    cls, cell, part = (int(v) for v in key)
+    group = groups[(cls, cell, part)]
+    if rows != group.rows:
+        raise RuntimeError(f"cell {cell}.{part} of class {cls}: {rows} rows, expected {group.rows}")
+    return cls, cell, part, group

@@ -22,6 +22,7 @@ from spark_smote.engine import (
     ClassCells,
     ClassTask,
     X,
+    arrived_group,
     cell_groups,
     class_rows,
     feature_names,
@@ -35,6 +36,15 @@ from spark_smote.engine import (
 from spark_smote.kernel import generate_cell, generate_cell_nc
 from spark_smote.params import DEFAULT_SEED, _SmoteParams
 from spark_smote.persistence import ParamsReadWrite
+from spark_smote.sparse import (
+    SI,
+    SV,
+    keeps_sparse,
+    sparse_class_rows,
+    sparse_generated_schema,
+    sparse_generation_kernel,
+)
+from spark_smote.sparse_kernel import SKETCH_DIM
 from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
 from spark_smote.validation import (
     DataStats,
@@ -43,6 +53,7 @@ from spark_smote.validation import (
     collect_stats,
     feature_spec,
 )
+from spark_smote.vectors import sparse_vector
 
 
 class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
@@ -137,8 +148,16 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
         stats, tasks = self._tasks(dataset, spec)
         if not tasks:
             return stats.counts, []
+        if self._sparse(stats, tasks):
+            rows = sparse_class_rows(dataset, spec, tasks, self.getSeed())
+            return stats.counts, self._cells(rows, tasks, SKETCH_DIM)
         rows = class_rows(dataset, spec, tasks, stats.dim)
         return stats.counts, self._cells(rows, tasks, stats.dim)
+
+    def _sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:
+        """Whether the rows stay sparse (:func:`~spark_smote.sparse.keeps_sparse`); the
+        samplers built on SMOTE that read other classes or categories densify them."""
+        return type(self) is SMOTE and keeps_sparse(stats, [t.label for t in tasks])
 
     def _tasks(self, dataset: DataFrame, spec: FeatureSpec) -> tuple[DataStats, list[ClassTask]]:
         stats = collect_stats(dataset, spec)
@@ -171,7 +190,10 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
         original = dataset.withColumn(flag, F.lit(False)) if flag else dataset
         if not tasks:
             return original
-        synthetic = self._synthesize(dataset, spec, tasks, stats.dim)
+        if self._sparse(stats, tasks):
+            synthetic = self._synthesize_sparse(dataset, spec, tasks, stats.dim)
+        else:
+            synthetic = self._synthesize(dataset, spec, tasks, stats.dim)
         return original.unionByName(synthetic)
 
     def _synthesize(
@@ -196,23 +218,47 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
         generated = grouped.applyInPandas(kernel, generated_schema(dataset, dim, carried))
         return generated.select(*self._output_columns(spec, cells, carried, dim))
 
+    def _synthesize_sparse(
+        self, dataset: DataFrame, spec: FeatureSpec, tasks: list[ClassTask], dim: int
+    ) -> DataFrame:
+        """:meth:`_synthesize` for sparse vectors: cells fitted on a sketch of the rows,
+        neighbours and synthetic rows computed from their non-zeros."""
+        carried = list(spec.others) if self.getOtherColumns() == "copy" else []
+        rows = sparse_class_rows(dataset, spec, tasks, self.getSeed(), carried)
+        cells = self._cells(rows, tasks, SKETCH_DIM)
+        kernel = sparse_generation_kernel(
+            cells, self.getSeed(), self.getKNeighbors(), other_names(carried)
+        )
+        grouped = cell_groups(rows, cells, SKETCH_DIM, self.getSeed())
+        generated = grouped.applyInPandas(kernel, sparse_generated_schema(dataset, carried))
+        return generated.select(*self._output_columns(spec, cells, carried, dim, sparse=True))
+
     def _penalties(self, rows: DataFrame, tasks: list[ClassTask], dim: int) -> dict[int, float]:
         """SMOTE-NC's categorical penalty per class index (none for SMOTE)."""
         raise NotImplementedError  # pragma: no cover - SMOTE has no categorical columns
 
     def _output_columns(
-        self, spec: FeatureSpec, cells: list[ClassCells], carried: list[str], dim: int
+        self,
+        spec: FeatureSpec,
+        cells: list[ClassCells],
+        carried: list[str],
+        dim: int,
+        sparse: bool = False,
     ) -> list[Column]:
         types = spec.types
         label_value = per_class(cells, lambda c: F.lit(c.label))
         out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
         names = feature_names(dim)
-        features = [F.col(n) for n in names] if names != [X] else [F.col(X)[i] for i in range(dim)]
-        if spec.vector:
-            out[spec.columns[0]] = array_to_vector(F.array(*features) if names != [X] else F.col(X))
+        if sparse:
+            out[spec.columns[0]] = sparse_vector(dim, F.col(SI), F.col(SV))
+        elif spec.vector:
+            flat = names != [X]
+            out[spec.columns[0]] = array_to_vector(
+                F.array(*[F.col(n) for n in names]) if flat else F.col(X)
+            )
         else:
             for i, c in enumerate(spec.columns):
-                value = features[i]
+                value = F.col(names[i]) if names != [X] else F.col(X)[i]
                 if isinstance(types[c], IntegralType):
                     value = F.round(value)
                 out[c] = value.cast(types[c])
@@ -284,12 +330,7 @@ def _generation_kernel(
     names = feature_names(dim)
 
     def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
-        cls, cell, part = (int(v) for v in key)
-        group = groups[(cls, cell, part)]
-        if len(pdf) != group.rows:  # a broken invariant, never a user error
-            raise RuntimeError(
-                f"cell {cell}.{part} of class {cls}: {len(pdf)} rows, expected {group.rows}"
-            )
+        cls, cell, part, group = arrived_group(groups, key, len(pdf))
         x = stack_features(pdf, names, dim)
         keys = pdf[KEY].to_numpy(np.int64)
         home = pdf[RANK].to_numpy() == 0

@@ -2,7 +2,8 @@
 
 The pass counts rows per class and, in the same pass, finds null labels and null / NaN /
 infinite feature values. Everything raises ``ValueError`` naming the column, class or param,
-before any output is produced.
+before any output is produced. Vectors wider than :data:`WIDE_VECTOR` are read as their stored
+entries (:mod:`spark_smote.vectors`), never densified, and their non-zeros are counted.
 """
 
 from __future__ import annotations
@@ -27,8 +28,12 @@ from pyspark.sql.types import (
     StructType,
 )
 
+from spark_smote.vectors import parts_nonzeros, parts_size, vector_parts
+
 #: A label column with more distinct values than this is not a class label.
 MAX_CLASSES = 10_000
+#: Vectors wider than this are checked through their stored entries, and their non-zeros counted.
+WIDE_VECTOR = 256
 
 
 def quote(name: str) -> str:
@@ -165,33 +170,44 @@ def _count_if(cond: Column) -> Column:
     return F.sum(F.when(cond, 1).otherwise(0))
 
 
-def _row_sum(spec: FeatureSpec) -> Column:
-    """Sum of a row's features: null, NaN or infinite when any feature is (or on overflow)."""
-    if spec.vector:
-        arr = spec.as_array()
-        return F.aggregate(arr, F.lit(0.0), lambda s, v: s + v)
+def _row_sum(spec: FeatureSpec, values: Column | None) -> Column:
+    """Sum of a row's features (``values``: a vector's as an array): null, NaN or infinite when
+    any feature is (or on overflow)."""
+    if values is not None:
+        return F.aggregate(values, F.lit(0.0), lambda s, v: s + v)
     total = F.lit(0.0)
     for c in spec.columns:
         total = total + F.col(quote(c)).cast("double")
     return total
 
 
-def stat_columns(spec: FeatureSpec, detailed: bool = False) -> list[Column]:
+def stat_columns(spec: FeatureSpec, detailed: bool = False, wide: bool = False) -> list[Column]:
     """Aggregations for ``groupBy(label)``: rows, and rows with a non-finite feature.
 
     The fast form checks one sum per row; ``detailed`` counts null / NaN / infinite values per
-    column (run only when the fast form found something, to name the culprit).
+    column (run only when the fast form found something, to name the culprit). For a vector
+    column, the smallest and largest size; ``wide`` reads the vectors' stored entries instead of
+    densifying them, and counts their non-zeros (``nnz``).
     """
     cols = [F.count(F.lit(1)).alias("n")]
+    arr = None
     if spec.vector:
         vec = F.col(quote(spec.columns[0]))
-        arr = F.when(vec.isNotNull(), spec.as_array())  # vector_to_array rejects null input
-        cols += [F.min(F.size(arr)).alias("dim_min"), F.max(F.size(arr)).alias("dim_max")]
+        if wide:
+            parts = vector_parts(vec)
+            arr, size = parts["values"], parts_size(parts)
+            nnz = F.size(parts_nonzeros(parts)[0])
+            cols.append(F.sum(F.when(vec.isNotNull(), nnz)).alias("nnz"))
+        else:
+            arr = F.when(vec.isNotNull(), spec.as_array())  # vector_to_array rejects null input
+            size = F.size(arr)
+        size = F.when(vec.isNotNull(), size)
+        cols += [F.min(size).alias("dim_min"), F.max(size).alias("dim_max")]
     if not detailed:
-        total = _row_sum(spec) if not spec.vector else F.when(vec.isNotNull(), _row_sum(spec))
+        total = _row_sum(spec, arr)
         bad = total.isNull() | F.isnan(total) | (F.abs(total) == float("inf"))
         return [*cols, _count_if(bad).alias("bad")]
-    if spec.vector:
+    if arr is not None:
         return cols + [
             _count_if(vec.isNull()).alias("null_0"),
             _count_if(F.exists(arr, lambda v: F.isnan(v))).alias("nan_0"),
@@ -212,14 +228,24 @@ class DataStats:
 
     counts: dict[Any, int]
     dim: int
+    nnz: dict[Any, int] | None = None  # non-zeros per class, for vectors wider than WIDE_VECTOR
+
+
+def first_vector_size(dataset: DataFrame, column: str) -> int:
+    """The size of the first non-null vector of ``column`` (0 if there is none): one row."""
+    vec = F.col(quote(column))
+    first = dataset.select(vec).filter(vec.isNotNull()).limit(1).collect()
+    return len(first[0][0]) if first else 0
 
 
 def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
     """Run the aggregation (one pass, one row per class) and check what it found."""
+    wide = spec.vector and first_vector_size(dataset, spec.columns[0]) > WIDE_VECTOR
     label = F.col(quote(spec.label)).alias(spec.label)
-    rows = dataset.groupBy(label).agg(*stat_columns(spec)).limit(MAX_CLASSES + 1).collect()
+    stats = stat_columns(spec, wide=wide)
+    rows = dataset.groupBy(label).agg(*stats).limit(MAX_CLASSES + 1).collect()
     if len(rows) <= MAX_CLASSES and any(r["bad"] for r in rows):  # name the column and the kind
-        rows = dataset.groupBy(label).agg(*stat_columns(spec, detailed=True)).collect()
+        rows = dataset.groupBy(label).agg(*stat_columns(spec, True, wide)).collect()
     return check_stats(rows, spec)
 
 
@@ -259,4 +285,6 @@ def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
         dim = dims.pop() if dims else 0
     else:
         dim = len(spec.columns)
+    if rows and "nnz" in rows[0]:
+        return DataStats(counts, dim, {row[spec.label]: row["nnz"] for row in rows})
     return DataStats(counts, dim)

@@ -25,6 +25,7 @@ SPARK_MODULES = [
     "test_random_sampling.py",
     "test_adaptive.py",
     "test_cli.py",
+    "test_sparse.py",
 ]
 
 pytestmark = pytest.mark.slow

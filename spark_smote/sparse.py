@@ -1,0 +1,152 @@
+"""Sparse vectors through the engine: rows as their non-zeros (read by
+:mod:`spark_smote.vectors`, never densified), hashed by a sketch, generated sparse.
+
+A vector column takes this path when its vectors are wider than
+:data:`~spark_smote.validation.WIDE_VECTOR` and the classes to oversample store at most
+:data:`SPARSE_MAX_FILL` of their entries (:func:`keeps_sparse`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import ArrayType, DoubleType, IntegerType, StructField, StructType
+
+from spark_smote.engine import (
+    CLS,
+    GENERATION_STREAM,
+    KEY,
+    RANK,
+    ClassCells,
+    LabelledClass,
+    X,
+    arrived_group,
+    class_index,
+    feature_names,
+    field,
+    group_index,
+    hashable_columns,
+    other_names,
+    stack_features,
+)
+from spark_smote.sparse_kernel import SKETCH_DIM, csr_from_lists, generate_cell_sparse, sketch
+from spark_smote.validation import DataStats, FeatureSpec, quote
+from spark_smote.vectors import parts_nonzeros, vector_parts
+
+#: Vectors whose stored entries fill more than this share of their size stay on the dense path.
+SPARSE_MAX_FILL = 0.1
+#: The columns of a sparse row inside the engine: its non-zeros' indices and values.
+SI, SV = "__smote_si", "__smote_sv"
+SKETCH_STREAM = 3
+
+
+def keeps_sparse(stats: DataStats, labels: Sequence[Any]) -> bool:
+    """Whether the rows of the classes ``labels`` take the sparse path."""
+    if stats.nnz is None:
+        return False
+    rows = sum(stats.counts[c] for c in labels)
+    return sum(stats.nnz[c] for c in labels) <= SPARSE_MAX_FILL * rows * stats.dim
+
+
+def _sketch_salt(seed: int) -> int:
+    return int(np.random.SeedSequence([seed, SKETCH_STREAM]).generate_state(1, np.uint64)[0])
+
+
+def _sketch_udf(seed: int) -> Any:
+    """A pandas UDF: ``(indices, values) -> struct<s0..>`` the rows' :func:`sketch`."""
+    schema = StructType([StructField(f"s{j}", DoubleType()) for j in range(SKETCH_DIM)])
+    salt = _sketch_salt(seed)
+
+    def run(indices: pd.Series, values: pd.Series) -> pd.DataFrame:
+        rows = csr_from_lists(list(indices), list(values))
+        return pd.DataFrame(sketch(rows, salt), columns=schema.names)
+
+    return F.pandas_udf(run, schema)  # type: ignore[call-overload]
+
+
+def sparse_class_rows(
+    dataset: DataFrame,
+    spec: FeatureSpec,
+    tasks: Sequence[LabelledClass],
+    seed: int,
+    others: Sequence[str] = (),
+) -> DataFrame:
+    """The sparse twin of :func:`spark_smote.engine.class_rows`: ``CLS``, the rows'
+    :func:`sketch` as the engine's :data:`SKETCH_DIM` feature columns (the cells are fitted and
+    assigned on them), the non-zeros as ``SI, SV``, ``others`` (renamed) and ``KEY``."""
+    expr = class_index(spec.label, tasks)
+    indices, values = parts_nonzeros(vector_parts(F.col(quote(spec.columns[0]))))
+    renamed = other_names(others)
+    staged = dataset.filter(expr.isNotNull()).select(
+        expr.alias(CLS),
+        indices.alias(SI),
+        values.alias(SV),
+        *[F.col(quote(c)).alias(n) for c, n in zip(others, renamed, strict=True)],
+        F.xxhash64(*hashable_columns(spec.types)).alias(KEY),
+    )
+    sketched = _sketch_udf(seed)(F.col(SI), F.col(SV))
+    return staged.select(
+        CLS,
+        *[sketched[f"s{j}"].alias(n) for j, n in enumerate(feature_names(SKETCH_DIM))],
+        SI,
+        SV,
+        *renamed,
+        KEY,
+    )
+
+
+def sparse_generated_schema(dataset: DataFrame, carried: Sequence[str]) -> StructType:
+    """Schema of a sparse generation pass: ``CLS``, ``SI, SV``, the carried columns."""
+    return StructType(
+        [
+            field(CLS, "int"),
+            StructField(SI, ArrayType(IntegerType())),
+            field(SV, "array<double>"),
+            *[
+                StructField(n, dataset.schema[c].dataType, True)
+                for c, n in zip(carried, other_names(carried), strict=True)
+            ],
+        ]
+    )
+
+
+def sparse_generation_kernel(
+    cells: Sequence[ClassCells], seed: int, k: int, carried: Sequence[str]
+) -> Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]:
+    """The ``applyInPandas`` function of a sparse generation pass (rows of
+    :func:`sparse_class_rows`); ``carried`` columns (internal names) are copied from the base
+    row."""
+    groups = group_index(cells)
+    names = feature_names(SKETCH_DIM)
+    assert names != [X]
+
+    def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        cls, cell, part, group = arrived_group(groups, key, len(pdf))
+        rows = csr_from_lists(list(pdf[SI]), list(pdf[SV]))
+        new, base = generate_cell_sparse(
+            rows,
+            stack_features(pdf, names, SKETCH_DIM),
+            pdf[KEY].to_numpy(np.int64),
+            pdf[RANK].to_numpy() == 0,
+            group.quota,
+            k,
+            (seed, GENERATION_STREAM, cls, cell, part),
+        )
+        cuts = new.indptr[1:-1]
+        out = pd.DataFrame(
+            {
+                CLS: np.full(new.n_rows, cls, dtype=np.int32),
+                SI: np.split(new.indices.astype(np.int32), cuts) if new.n_rows else [],
+                SV: np.split(new.values, cuts) if new.n_rows else [],
+            }
+        )
+        for c in carried:
+            out[c] = pdf[c].iloc[base].reset_index(drop=True)
+        return out
+
+    return kernel
