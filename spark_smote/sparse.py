@@ -80,15 +80,15 @@ def sparse_class_rows(
     :func:`sketch` as the engine's :data:`SKETCH_DIM` feature columns (the cells are fitted and
     assigned on them), the non-zeros as ``SI, SV``, ``others`` (renamed) and ``KEY``."""
     expr = class_index(spec.label, tasks)
-    indices, values = parts_nonzeros(vector_parts(F.col(quote(spec.columns[0]))))
     renamed = other_names(others)
-    staged = dataset.filter(expr.isNotNull()).select(
+    parsed = dataset.filter(expr.isNotNull()).select(
         expr.alias(CLS),
-        indices.alias(SI),
-        values.alias(SV),
+        vector_parts(F.col(quote(spec.columns[0]))).alias(SI),  # parsed once per row
         *[F.col(quote(c)).alias(n) for c, n in zip(others, renamed, strict=True)],
         F.xxhash64(*hashable_columns(spec.types)).alias(KEY),
     )
+    indices, values = parts_nonzeros(F.col(SI))
+    staged = parsed.select(CLS, indices.alias(SI), values.alias(SV), *renamed, KEY)
     sketched = _sketch_udf(seed)(F.col(SI), F.col(SV))
     return staged.select(
         CLS,

@@ -34,6 +34,7 @@ from spark_smote.vectors import parts_nonzeros, parts_size, vector_parts
 MAX_CLASSES = 10_000
 #: Vectors wider than this are checked through their stored entries, and their non-zeros counted.
 WIDE_VECTOR = 256
+_PARTS = "__smote_parts"
 
 
 def quote(name: str) -> str:
@@ -194,7 +195,7 @@ def stat_columns(spec: FeatureSpec, detailed: bool = False, wide: bool = False) 
     if spec.vector:
         vec = F.col(quote(spec.columns[0]))
         if wide:
-            parts = vector_parts(vec)
+            parts = F.col(_PARTS)  # from collect_stats' projection: parsed once per row
             arr, size = parts["values"], parts_size(parts)
             nnz = F.size(parts_nonzeros(parts)[0])
             cols.append(F.sum(F.when(vec.isNotNull(), nnz)).alias("nnz"))
@@ -241,6 +242,9 @@ def first_vector_size(dataset: DataFrame, column: str) -> int:
 def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
     """Run the aggregation (one pass, one row per class) and check what it found."""
     wide = spec.vector and first_vector_size(dataset, spec.columns[0]) > WIDE_VECTOR
+    if wide:
+        vec = F.col(quote(spec.columns[0]))
+        dataset = dataset.select(F.col(quote(spec.label)), vec, vector_parts(vec).alias(_PARTS))
     label = F.col(quote(spec.label)).alias(spec.label)
     stats = stat_columns(spec, wide=wide)
     rows = dataset.groupBy(label).agg(*stats).limit(MAX_CLASSES + 1).collect()
