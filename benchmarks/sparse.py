@@ -29,11 +29,26 @@ NNZ = 20
 MINORITY_COLUMNS = 20_000
 
 
+def sparse_vector(size: int, indices, values):
+    """A ``SparseVector`` column from sorted ``indices`` and their ``values``: ``from_json``
+    with a ``VectorUDT`` field builds one in the JVM."""
+    from pyspark.ml.linalg import VectorUDT
+    from pyspark.sql import functions as F
+    from pyspark.sql.types import StructField, StructType
+
+    parts = F.struct(
+        F.lit(0).cast("tinyint").alias("type"),
+        F.lit(size).alias("size"),
+        indices.cast("array<int>").alias("indices"),
+        values.alias("values"),
+    )
+    wrapped = F.to_json(F.struct(parts.alias("v")))
+    return F.from_json(wrapped, StructType([StructField("v", VectorUDT())]))["v"]
+
+
 def make_sparse(spark, rows: int) -> Path:
     """The data set, written once by Spark (seeded hashes of the row id)."""
     from pyspark.sql import functions as F
-
-    from spark_smote.vectors import sparse_vector
 
     path = DATA / f"sparse_{rows}.parquet"
     if path.exists():

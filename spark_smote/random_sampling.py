@@ -35,6 +35,7 @@ from spark_smote.validation import (
     DataStats,
     FeatureSpec,
     check_batch,
+    check_densifiable,
     collect_stats,
     feature_spec,
     label_spec,
@@ -139,6 +140,7 @@ class RandomOverSampler(Sampler, _FeatureParams, ParamsReadWrite):
                 dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), flag
             )
         stats = collect_stats(dataset, spec)
+        check_densifiable(spec, stats, "RandomOverSampler with shrinkage")
         wanted = resolve_sampling_strategy(self.getSamplingStrategy(), stats.counts)
         original = dataset.withColumn(flag, F.lit(False)) if flag else dataset
         if not wanted:

@@ -37,12 +37,12 @@ from spark_smote.kernel import generate_cell, generate_cell_nc
 from spark_smote.params import DEFAULT_SEED, _SmoteParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.sparse import (
-    SI,
     SV,
     keeps_sparse,
     sparse_class_rows,
     sparse_generated_schema,
     sparse_generation_kernel,
+    to_vectors,
 )
 from spark_smote.sparse_kernel import SKETCH_DIM
 from spark_smote.strategy import SamplingStrategy, check_class_sizes, resolve_sampling_strategy
@@ -50,10 +50,10 @@ from spark_smote.validation import (
     DataStats,
     FeatureSpec,
     check_batch,
+    check_densifiable,
     collect_stats,
     feature_spec,
 )
-from spark_smote.vectors import sparse_vector
 
 
 class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
@@ -161,6 +161,8 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
 
     def _tasks(self, dataset: DataFrame, spec: FeatureSpec) -> tuple[DataStats, list[ClassTask]]:
         stats = collect_stats(dataset, spec)
+        if type(self) is not SMOTE:
+            check_densifiable(spec, stats, type(self).__name__)
         to_generate = resolve_sampling_strategy(self.getSamplingStrategy(), stats.counts)
         check_class_sizes(to_generate, stats.counts, self.getKNeighbors())
         labels = sorted(stats.counts)
@@ -231,7 +233,8 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
         )
         grouped = cell_groups(rows, cells, SKETCH_DIM, self.getSeed())
         generated = grouped.applyInPandas(kernel, sparse_generated_schema(dataset, carried))
-        return generated.select(*self._output_columns(spec, cells, carried, dim, sparse=True))
+        vectors = to_vectors(generated, dim, SV)
+        return vectors.select(*self._output_columns(spec, cells, carried, dim, sparse=True))
 
     def _penalties(self, rows: DataFrame, tasks: list[ClassTask], dim: int) -> dict[int, float]:
         """SMOTE-NC's categorical penalty per class index (none for SMOTE)."""
@@ -250,7 +253,7 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
         out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
         names = feature_names(dim)
         if sparse:
-            out[spec.columns[0]] = sparse_vector(dim, F.col(SI), F.col(SV))
+            out[spec.columns[0]] = F.col(SV)  # from sparse.to_vectors
         elif spec.vector:
             flat = names != [X]
             out[spec.columns[0]] = array_to_vector(

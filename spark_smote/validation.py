@@ -34,6 +34,10 @@ from spark_smote.vectors import parts_nonzeros, parts_size, vector_parts
 MAX_CLASSES = 10_000
 #: Vectors wider than this are checked through their stored entries, and their non-zeros counted.
 WIDE_VECTOR = 256
+#: Vectors whose stored entries fill at most this share of their size are sparse.
+SPARSE_MAX_FILL = 0.1
+#: Samplers that work on dense rows refuse sparse vectors wider than this (64 KiB a dense row).
+DENSE_MAX_DIM = 8192
 _PARTS = "__smote_parts"
 
 
@@ -292,3 +296,20 @@ def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
     if rows and "nnz" in rows[0]:
         return DataStats(counts, dim, {row[spec.label]: row["nnz"] for row in rows})
     return DataStats(counts, dim)
+
+
+def check_densifiable(spec: FeatureSpec, stats: DataStats, sampler: str) -> None:
+    """For samplers that work on dense rows: refuse sparse vectors wider than
+    :data:`DENSE_MAX_DIM` (densifying them would multiply their size many times over)."""
+    if stats.nnz is None or stats.dim <= DENSE_MAX_DIM:
+        return
+    mean = sum(stats.nnz.values()) / max(1, sum(stats.counts.values()))
+    if mean > SPARSE_MAX_FILL * stats.dim:
+        return
+    raise ValueError(
+        f"featuresCol: column {spec.columns[0]!r} holds sparse vectors of {stats.dim:,} "
+        f"dimensions ({mean:.1f} non-zeros a row on average); {sampler} works on dense rows "
+        f"and would densify each to {stats.dim * 8 // 1024:,} KiB. Only SMOTE keeps sparse "
+        "vectors sparse: use SMOTE, or reduce the dimension first (e.g. a smaller numFeatures, "
+        "ChiSqSelector or PCA)."
+    )

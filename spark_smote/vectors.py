@@ -1,15 +1,14 @@
-"""Vector columns read and built in the JVM, without densifying.
+"""Vector columns read in the JVM, without densifying.
 
-Spark SQL has no field access into a ``VectorUDT`` and no function that builds a sparse vector,
-but its JSON functions know UDTs: ``to_json`` writes a vector as the parts it is stored as
-(``{type, size, indices, values}``), and ``from_json`` with a ``VectorUDT`` field in its schema
-builds one. Both run in the JVM (no Python object per row), on Spark 3.5 and 4.x and over Spark
-Connect; their cost grows with the stored entries, not with the vector's size.
+Spark SQL has no field access into a ``VectorUDT``, but its JSON functions know UDTs:
+``to_json`` writes a vector as the parts it is stored as (``{type, size, indices, values}``),
+and ``from_json`` reads them back as a struct. Both run in the JVM (no Python object per row),
+on Spark 3.5 and 4.x and over Spark Connect; their cost grows with the stored entries, not with
+the vector's size.
 """
 
 from __future__ import annotations
 
-from pyspark.ml.linalg import VectorUDT
 from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, ByteType, DoubleType, IntegerType, StructField, StructType
@@ -48,15 +47,3 @@ def parts_nonzeros(parts: Column) -> tuple[Column, Column]:
         F.when(is_sparse, parts["indices"]).otherwise(dense_at),
         F.when(is_sparse, values).otherwise(F.filter(values, lambda v: v != 0)),
     )
-
-
-def sparse_vector(size: int, indices: Column, values: Column) -> Column:
-    """A ``SparseVector`` column of ``size`` from sorted ``indices`` and their ``values``."""
-    parts = F.struct(
-        F.lit(0).cast("tinyint").alias("type"),
-        F.lit(size).alias("size"),
-        indices.cast("array<int>").alias("indices"),
-        values.alias("values"),
-    )
-    wrapped = F.to_json(F.struct(parts.alias("v")))
-    return F.from_json(wrapped, StructType([StructField("v", VectorUDT())]))["v"]

@@ -7,7 +7,7 @@ import pytest
 from pyspark.ml.linalg import DenseVector, SparseVector, Vectors
 from pyspark.sql import functions as F
 
-from spark_smote import SMOTE
+from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, RandomOverSampler
 from spark_smote.validation import collect_stats, feature_spec
 
 DIM = 1 << 18
@@ -143,3 +143,23 @@ def test_bad_sparse_values_are_named(spark, bad, message):
     extra = spark.createDataFrame([(bad, 1, 99)], good.schema)
     with pytest.raises(ValueError, match=message):
         SMOTE(featuresCol="f.v", kNeighbors=3).transform(good.unionByName(extra))
+
+
+@pytest.mark.parametrize(
+    "sampler",
+    [
+        BorderlineSMOTE(featuresCol="f.v", kNeighbors=3),
+        ADASYN(featuresCol="f.v", nNeighbors=3),
+        SMOTENC(featuresCol="f.v", categoricalCols=["id"], kNeighbors=3),
+        RandomOverSampler(featuresCol="f.v", shrinkage=1.0),
+    ],
+    ids=lambda s: type(s).__name__,
+)
+def test_samplers_that_densify_refuse_wide_sparse_vectors(spark, sampler):
+    df = sparse_rows(spark, {0: 30, 1: 10}, nnz=3)
+    name = type(sampler).__name__
+    with pytest.raises(ValueError, match=rf"'f.v' holds sparse vectors of 262,144 .*{name}"):
+        sampler.transform(df)
+    # below the bound they densify, as before
+    narrow = sparse_rows(spark, {0: 30, 1: 10}, nnz=3, dim=2000, minority_cols=200)
+    assert sampler.transform(narrow).filter("label = 1").count() == 30
