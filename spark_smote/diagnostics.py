@@ -31,7 +31,7 @@ from spark_smote.engine import (
 )
 from spark_smote.kernel import knn_in_cell
 from spark_smote.smote import SMOTE
-from spark_smote.validation import feature_spec
+from spark_smote.validation import feature_spec, first_vector_size
 
 _SAMPLED = "__smote_sampled"
 _DIST = "__smote_dist"
@@ -83,6 +83,11 @@ def neighbour_quality(
         smote.getSyntheticCol(),
     )
     k, dim = smote.getKNeighbors(), cells[0].hash.leaves.shape[1]
+    if spec.vector and first_vector_size(dataset, spec.columns[0]) != dim:
+        raise ValueError(
+            f"featuresCol: column {spec.columns[0]!r} takes SMOTE's sparse path (cells hashed by "
+            "a sketch); neighbour_quality measures dense features only."
+        )
     modulus = per_class(cells, lambda c: F.lit(max(1, c.n_rows // sample_rows)))
     rows = class_rows(dataset, spec, [c.task for c in cells], dim).withColumn(
         _SAMPLED, F.pmod(F.col(KEY), modulus) == 0

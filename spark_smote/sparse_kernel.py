@@ -157,8 +157,9 @@ def knn_sparse(cell: Csr, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.n
 
     Returns ``(indices, squared_distances)``, both ``(len(queries), k)``, nearest first (ties by
     index). ``|x_q - x_j|^2 = |x_q|^2 + |x_j|^2 - 2 x_q . x_j`` in float64, the dot products from
-    the columns the rows share; memory per block of queries is bounded by :func:`block_rows`
-    and :data:`_PAIRS`.
+    the columns the rows share; a block of queries holds its distances and one buffer of the
+    same size (together at most the dense kernel's 128 MiB, for cells up to 2^19 rows) and at
+    most :data:`_PAIRS` column products.
     """
     m = cell.n_rows
     if m <= k:
@@ -168,10 +169,13 @@ def knn_sparse(cell: Csr, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.n
     by_col = _ByColumn.of(cell)
     cand = np.empty((len(queries), spare), dtype=np.int64)
     dist = np.empty((len(queries), spare))
-    block = block_rows(2 * m)  # float64 blocks: half the rows of the float32 ones
+    # float64, and a product buffer beside each block: a quarter of the float32 kernel's queries
+    block = block_rows(4 * m)
     for start in range(0, len(queries), block):
         q = queries[start : start + block]
-        d = sq[None, :] - 2.0 * _dot_block(cell, by_col, q)
+        d = _dot_block(cell, by_col, q)
+        d *= -2.0
+        d += sq[None, :]
         d[np.arange(len(q)), q] = np.inf
         c = smallest_per_row(d, spare)
         cand[start : start + len(q)] = c

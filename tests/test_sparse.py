@@ -163,3 +163,30 @@ def test_samplers_that_densify_refuse_wide_sparse_vectors(spark, sampler):
     # below the bound they densify, as before
     narrow = sparse_rows(spark, {0: 30, 1: 10}, nnz=3, dim=2000, minority_cols=200)
     assert sampler.transform(narrow).filter("label = 1").count() == 30
+
+
+def test_other_columns_copied_through_the_arrow_pass(spark):
+    df = sparse_rows(spark, {0: 60, 1: 12}, nnz=4, dim=1000, minority_cols=80).select(
+        "*",
+        F.concat(F.lit("row "), F.col("id")).alias("name"),
+        F.timestamp_seconds(F.col("id") * 3600).alias("at"),
+        (F.col("id") / 7).cast("decimal(10,3)").alias("amount"),
+        F.when(F.col("id") % 2 == 0, F.col("id")).alias("maybe"),
+    )
+    smote = SMOTE(featuresCol="f.v", kNeighbors=3, syntheticCol="s", otherColumns="copy")
+    got = smote.transform(df)
+    assert got.dtypes == [*df.dtypes, ("s", "boolean")]
+    original = {r.id: r for r in df.collect()}
+    new = got.filter("s").collect()
+    assert len(new) == 48
+    for r in new:
+        base = original[r.id]
+        assert (r.name, r.at, r.amount, r.maybe) == (base.name, base.at, base.amount, base.maybe)
+        assert base.label == 1 and (r.maybe is None) == (r.id % 2 == 1)
+
+
+def test_diagnostics_refuse_the_sparse_path(spark, wide):
+    from spark_smote.diagnostics import neighbour_quality
+
+    with pytest.raises(ValueError, match="'f.v' takes SMOTE's sparse path"):
+        neighbour_quality(SMOTE(featuresCol="f.v"), wide)
