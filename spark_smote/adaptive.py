@@ -71,6 +71,8 @@ def _base_weights(
 class _AdaptiveSMOTE(SMOTE):
     """SMOTE whose base rows are weighted by their neighbourhood (private base)."""
 
+    _dense_rows_only = True  # other-class rows and shares are measured on dense rows
+
     def _neighbourhood(self) -> int:
         """Rows of all classes a row's share of other classes is measured on."""
         raise NotImplementedError

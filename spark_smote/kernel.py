@@ -91,13 +91,20 @@ def _block_candidates(
     return cand, np.take_along_axis(d, cand, 1)
 
 
+def candidates_per_query(m: int, k: int) -> int:
+    """Candidates to keep per query in a cell of ``m`` rows: ``k`` and a few spare, ranked
+    exactly at the end of every kNN search. Needs more than ``k`` rows."""
+    if m <= k:
+        raise ValueError(f"a cell of {m} rows cannot give {k} neighbours")
+    return min(k + 3, m - 1)
+
+
 def _centred(x: np.ndarray, k: int) -> tuple[int, np.ndarray, np.ndarray]:
-    """Candidates to keep per query (``k`` + a few spare), the centred rows and their squared
-    norms: what both kNN searches start from. Needs more than ``k`` rows."""
-    if len(x) <= k:
-        raise ValueError(f"a cell of {len(x)} rows cannot give {k} neighbours")
+    """:func:`candidates_per_query`, the centred rows and their squared norms: what both dense
+    kNN searches start from."""
+    spare = candidates_per_query(len(x), k)
     xc = x - x.mean(axis=0)
-    return min(k + 3, len(x) - 1), xc, np.einsum("ij,ij->i", xc, xc)
+    return spare, xc, np.einsum("ij,ij->i", xc, xc)
 
 
 def block_rows(m: int) -> int:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -82,6 +82,10 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
     14
     """
 
+    #: Whether the sampler works on dense rows only (sparse vectors densified, the widest
+    #: refused); SMOTE keeps sparse vectors sparse.
+    _dense_rows_only: ClassVar[bool] = False
+
     @keyword_only
     def __init__(
         self,
@@ -157,11 +161,11 @@ class SMOTE(Sampler, _SmoteParams, ParamsReadWrite):
     def _sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:
         """Whether the rows stay sparse (:func:`~spark_smote.sparse.keeps_sparse`); the
         samplers built on SMOTE that read other classes or categories densify them."""
-        return type(self) is SMOTE and keeps_sparse(stats, [t.label for t in tasks])
+        return not self._dense_rows_only and keeps_sparse(stats, [t.label for t in tasks])
 
     def _tasks(self, dataset: DataFrame, spec: FeatureSpec) -> tuple[DataStats, list[ClassTask]]:
         stats = collect_stats(dataset, spec)
-        if type(self) is not SMOTE:
+        if self._dense_rows_only:
             check_densifiable(spec, stats, type(self).__name__)
         to_generate = resolve_sampling_strategy(self.getSamplingStrategy(), stats.counts)
         check_class_sizes(to_generate, stats.counts, self.getKNeighbors())

@@ -48,6 +48,8 @@ class SMOTENC(SMOTE):
     ['green']
     """
 
+    _dense_rows_only = True  # the mixed kNN works on dense continuous features
+
     categoricalCols: Param[list[str]] = Param(
         Params._dummy(),
         "categoricalCols",

@@ -38,7 +38,7 @@ from spark_smote.engine import (
 )
 from spark_smote.sparse_kernel import SKETCH_DIM, csr_from_lists, generate_cell_sparse, sketch
 from spark_smote.validation import SPARSE_MAX_FILL, DataStats, FeatureSpec, quote
-from spark_smote.vectors import parts_nonzeros, vector_parts
+from spark_smote.vectors import PARTS, parts_nonzeros, vector_parts
 
 #: The columns of a sparse row inside the engine: its non-zeros' indices and values.
 SI, SV = "__smote_si", "__smote_sv"
@@ -83,11 +83,11 @@ def sparse_class_rows(
     renamed = other_names(others)
     parsed = dataset.filter(expr.isNotNull()).select(
         expr.alias(CLS),
-        vector_parts(F.col(quote(spec.columns[0]))).alias(SI),  # parsed once per row
+        vector_parts(F.col(quote(spec.columns[0]))).alias(PARTS),  # parsed once per row
         *[F.col(quote(c)).alias(n) for c, n in zip(others, renamed, strict=True)],
         F.xxhash64(*hashable_columns(spec.types)).alias(KEY),
     )
-    indices, values = parts_nonzeros(F.col(SI))
+    indices, values = parts_nonzeros(F.col(PARTS))
     staged = parsed.select(CLS, indices.alias(SI), values.alias(SV), *renamed, KEY)
     sketched = _sketch_udf(seed)(F.col(SI), F.col(SV))
     return staged.select(

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spark_smote.kernel import _draw, block_rows, smallest_per_row
+from spark_smote.kernel import _draw, block_rows, candidates_per_query, smallest_per_row
 
 #: Width of the sketch that the cell hash is fitted on and assigns by.
 SKETCH_DIM = 32
@@ -42,9 +42,8 @@ class Csr:
     def take(self, rows: np.ndarray) -> Csr:
         """The rows ``rows``, in that order."""
         lengths = self.lengths()[rows]
-        indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
         entries = _ranges(self.indptr[rows], lengths)
-        return Csr(indptr, self.indices[entries], self.values[entries])
+        return Csr(_indptr(lengths), self.indices[entries], self.values[entries])
 
     def squared_norms(self) -> np.ndarray:
         return _row_sums(self.values * self.values, self.indptr)
@@ -58,7 +57,7 @@ class Csr:
 def csr_from_lists(indices: list[np.ndarray], values: list[np.ndarray]) -> Csr:
     """A :class:`Csr` from one array of indices and one of values per row."""
     lengths = np.fromiter((len(i) for i in indices), dtype=np.int64, count=len(indices))
-    indptr = np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
+    indptr = _indptr(lengths)
     if len(indices) == 0 or indptr[-1] == 0:
         return Csr(indptr, np.zeros(0, dtype=np.int64), np.zeros(0))
     return Csr(
@@ -66,6 +65,11 @@ def csr_from_lists(indices: list[np.ndarray], values: list[np.ndarray]) -> Csr:
         np.concatenate(indices).astype(np.int64, copy=False),
         np.concatenate(values).astype(np.float64, copy=False),
     )
+
+
+def _indptr(lengths: np.ndarray) -> np.ndarray:
+    """Row pointers of rows of ``lengths`` entries."""
+    return np.concatenate([[0], np.cumsum(lengths)]).astype(np.int64)
 
 
 def _ranges(starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
@@ -162,9 +166,7 @@ def knn_sparse(cell: Csr, queries: np.ndarray, k: int) -> tuple[np.ndarray, np.n
     most :data:`_PAIRS` column products.
     """
     m = cell.n_rows
-    if m <= k:
-        raise ValueError(f"a cell of {m} rows cannot give {k} neighbours")
-    spare = min(k + 3, m - 1)
+    spare = candidates_per_query(m, k)
     sq = cell.squared_norms()
     by_col = _ByColumn.of(cell)
     cand = np.empty((len(queries), spare), dtype=np.int64)
@@ -207,8 +209,7 @@ def interpolate(rows: Csr, base: np.ndarray, towards: np.ndarray, gap: np.ndarra
     value = va + gap[row] * (vb - va)
     keep = value != 0
     row, col, value = row[keep], col[keep], value[keep]
-    indptr = np.concatenate([[0], np.cumsum(np.bincount(row, minlength=len(base)))])
-    return Csr(indptr.astype(np.int64), col.astype(np.int64), value)
+    return Csr(_indptr(np.bincount(row, minlength=len(base))), col.astype(np.int64), value)
 
 
 def generate_cell_sparse(

@@ -28,7 +28,7 @@ from pyspark.sql.types import (
     StructType,
 )
 
-from spark_smote.vectors import parts_nonzeros, parts_size, vector_parts
+from spark_smote.vectors import PARTS, parts_nonzeros, parts_size, vector_parts
 
 #: A label column with more distinct values than this is not a class label.
 MAX_CLASSES = 10_000
@@ -38,7 +38,6 @@ WIDE_VECTOR = 256
 SPARSE_MAX_FILL = 0.1
 #: Samplers that work on dense rows refuse sparse vectors wider than this (64 KiB a dense row).
 DENSE_MAX_DIM = 8192
-_PARTS = "__smote_parts"
 
 
 def quote(name: str) -> str:
@@ -199,7 +198,7 @@ def stat_columns(spec: FeatureSpec, detailed: bool = False, wide: bool = False) 
     if spec.vector:
         vec = F.col(quote(spec.columns[0]))
         if wide:
-            parts = F.col(_PARTS)  # from collect_stats' projection: parsed once per row
+            parts = F.col(PARTS)  # from collect_stats' projection: parsed once per row
             arr, size = parts["values"], parts_size(parts)
             nnz = F.size(parts_nonzeros(parts)[0])
             cols.append(F.sum(F.when(vec.isNotNull(), nnz)).alias("nnz"))
@@ -248,7 +247,7 @@ def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
     wide = spec.vector and first_vector_size(dataset, spec.columns[0]) > WIDE_VECTOR
     if wide:
         vec = F.col(quote(spec.columns[0]))
-        dataset = dataset.select(F.col(quote(spec.label)), vec, vector_parts(vec).alias(_PARTS))
+        dataset = dataset.select(F.col(quote(spec.label)), vec, vector_parts(vec).alias(PARTS))
     label = F.col(quote(spec.label)).alias(spec.label)
     stats = stat_columns(spec, wide=wide)
     rows = dataset.groupBy(label).agg(*stats).limit(MAX_CLASSES + 1).collect()

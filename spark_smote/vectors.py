@@ -13,7 +13,10 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, ByteType, DoubleType, IntegerType, StructField, StructType
 
-_PARTS = StructType(
+#: Internal name of a column holding :func:`vector_parts`, parsed once per row by a projection.
+PARTS = "__smote_parts"
+
+_PARTS_TYPE = StructType(
     [
         StructField("type", ByteType()),
         StructField("size", IntegerType()),
@@ -27,7 +30,7 @@ def vector_parts(vector: Column) -> Column:
     """A Vector column as the struct ``(type, size, indices, values)`` it is stored as (type 0:
     sparse; 1: dense, whose ``size`` and ``indices`` are null)."""
     wrapped = F.to_json(F.struct(vector.alias("v")))
-    return F.from_json(wrapped, StructType([StructField("v", _PARTS)]))["v"]
+    return F.from_json(wrapped, StructType([StructField("v", _PARTS_TYPE)]))["v"]
 
 
 def parts_size(parts: Column) -> Column:
