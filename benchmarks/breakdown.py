@@ -27,9 +27,13 @@ import pyarrow.parquet as pq
 from bench import FEATURES, make_data, run_floor, run_spark_smote, spark_session
 
 from spark_smote import SMOTE
-from spark_smote.engine import CELL, CLS, PART, ClassTask, cell_groups, class_rows, plan_cells
-from spark_smote.kernel import knn_in_cell
-from spark_smote.validation import feature_spec
+from spark_smote.engine.columns import CELL, CLS, PART
+from spark_smote.engine.grouping import cell_groups
+from spark_smote.engine.planning import plan_cells
+from spark_smote.engine.rows import class_rows
+from spark_smote.engine.validation import feature_spec
+from spark_smote.kernels.cells import ClassTask
+from spark_smote.kernels.knn import knn_in_cell
 
 SMOTE_DEFAULTS = SMOTE()
 
@@ -87,7 +91,7 @@ def main() -> None:
     path = make_data(args.rows)
     spark = spark_session("4g")
     df = spark.read.parquet(str(path))
-    (plan,) = SMOTE(inputCols=FEATURES).plan(df)[1]
+    (plan,) = SMOTE(inputCols=FEATURES).plan(df).cells
     run_spark_smote(spark, path)  # warm-up
     steps = {
         "floor": lambda: run_floor(spark, path),

@@ -85,7 +85,7 @@ def output_nonzeros(spark, path: Path) -> dict:
     from pyspark.sql import functions as F
 
     from spark_smote import SMOTE
-    from spark_smote.vectors import parts_nonzeros, vector_parts
+    from spark_smote.engine.vectors import parts_nonzeros, vector_parts
 
     df = spark.read.parquet(str(path))
     out = SMOTE(kNeighbors=5, syntheticCol="synthetic").transform(df)

@@ -5,7 +5,7 @@ It only calls the library; the same job is the console command ``spark-smote``.
 
 import sys
 
-from spark_smote.cli import main
+from spark_smote.app.cli import main
 
 if __name__ == "__main__":
     sys.exit(main())

@@ -1,27 +1,83 @@
-"""SMOTE oversampling for Apache Spark: learned-hash cells, pandas-UDF generation, union."""
+"""SMOTE and its family for Apache Spark: learned-hash cells, pandas-UDF generation, union.
 
+The samplers are imported lazily, on first use of their names, so that the numpy kernels
+(:mod:`spark_smote.kernels`) import without pyspark.
+
+>>> from spark_smote import SMOTE, RandomUnderSampler
+>>> sorted(name for name in __all__ if name.endswith("SMOTE"))
+['BaseSMOTE', 'BorderlineSMOTE', 'SMOTE']
+"""
+
+from __future__ import annotations
+
+import importlib
 import importlib.util
+from typing import TYPE_CHECKING, Any
 
-if importlib.util.find_spec("pyspark") is None:  # pragma: no cover - depends on the install
-    raise ImportError(
-        "spark_smote needs Spark's Python API, and none is installed. On a plain machine: "
-        "pip install 'spark-smote[spark]' (brings pyspark). On Databricks or another Spark "
-        "runtime, use the runtime's own pyspark; for Spark Connect only, pip install "
-        "pyspark-client (or pyspark-connect)."
-    )
+from spark_smote import _legacy
 
-from spark_smote.adasyn import ADASYN  # noqa: E402
-from spark_smote.borderline import BorderlineSMOTE  # noqa: E402
-from spark_smote.random_sampling import RandomOverSampler, RandomUnderSampler  # noqa: E402
-from spark_smote.smote import SMOTE  # noqa: E402
-from spark_smote.smotenc import SMOTENC  # noqa: E402
+__version__ = "0.3.0"
 
+#: public name -> the module that defines it
+_PUBLIC = {
+    "SMOTE": "spark_smote.over_sampling",
+    "SMOTENC": "spark_smote.over_sampling",
+    "BorderlineSMOTE": "spark_smote.over_sampling",
+    "ADASYN": "spark_smote.over_sampling",
+    "RandomOverSampler": "spark_smote.over_sampling",
+    "BaseSMOTE": "spark_smote.over_sampling",
+    "RandomUnderSampler": "spark_smote.under_sampling",
+    "Pipeline": "spark_smote.pipeline",
+    "Sampler": "spark_smote.base",
+    "SamplingPlan": "spark_smote.base",
+}
 __all__ = [
     "SMOTE",
     "SMOTENC",
     "BorderlineSMOTE",
     "ADASYN",
     "RandomOverSampler",
+    "BaseSMOTE",
     "RandomUnderSampler",
+    "Pipeline",
+    "Sampler",
+    "SamplingPlan",
 ]
-__version__ = "0.1.0"
+
+if TYPE_CHECKING:
+    from spark_smote.base import Sampler, SamplingPlan
+    from spark_smote.over_sampling import (
+        ADASYN,
+        SMOTE,
+        SMOTENC,
+        BaseSMOTE,
+        BorderlineSMOTE,
+        RandomOverSampler,
+    )
+    from spark_smote.pipeline import Pipeline
+    from spark_smote.under_sampling import RandomUnderSampler
+
+_legacy.install()
+
+
+def _require_spark() -> None:
+    if importlib.util.find_spec("pyspark") is None:  # pragma: no cover - depends on the install
+        raise ImportError(
+            "spark_smote needs Spark's Python API, and none is installed. On a plain machine: "
+            "pip install 'spark-smote[spark]' (brings pyspark). On Databricks or another Spark "
+            "runtime, use the runtime's own pyspark; for Spark Connect only, pip install "
+            "pyspark-client (or pyspark-connect)."
+        )
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _PUBLIC:
+        raise AttributeError(f"module 'spark_smote' has no attribute {name!r}")
+    _require_spark()
+    value = getattr(importlib.import_module(_PUBLIC[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *_PUBLIC])

@@ -7,6 +7,7 @@ cell (home rows and guests) with the exact ``k`` nearest rows of the whole class
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Iterator
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -17,25 +18,22 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from spark_smote.engine import (
+from spark_smote.engine.columns import (
+    CANDIDATES,
     CLS,
+    DIST,
     KEY,
     RANK,
+    SAMPLED,
     X,
-    cell_groups,
-    class_rows,
     feature_names,
     field,
     per_class,
-    stack_features,
 )
-from spark_smote.kernel import knn_in_cell
-from spark_smote.smote import SMOTE
-from spark_smote.validation import feature_spec, first_vector_size
-
-_SAMPLED = "__smote_sampled"
-_DIST = "__smote_dist"
-_CANDIDATES = "__smote_candidates"
+from spark_smote.engine.grouping import cell_groups
+from spark_smote.engine.rows import class_rows, stack_features
+from spark_smote.kernels.knn import knn_in_cell
+from spark_smote.over_sampling.base import BaseSMOTE
 
 
 @dataclass(frozen=True)
@@ -63,48 +61,73 @@ class NeighbourQuality:
     def as_dict(self) -> dict[str, Any]:
         return asdict(self)
 
+    # 0.1 named the cells buckets: its field names keep working, with a warning
+    def _deprecated(self, old: str, new: str) -> Any:
+        warnings.warn(
+            f"NeighbourQuality.{old} is deprecated since 0.2; use {new}",
+            DeprecationWarning,
+            stacklevel=3,
+        )
+        return getattr(self, new)
+
+    @property
+    def buckets(self) -> int:
+        """Deprecated alias of :attr:`cells`."""
+        return self._deprecated("buckets", "cells")
+
+    @property
+    def bucket_min(self) -> int:
+        """Deprecated alias of :attr:`cell_min`."""
+        return self._deprecated("bucket_min", "cell_min")
+
+    @property
+    def bucket_median(self) -> float:
+        """Deprecated alias of :attr:`cell_median`."""
+        return self._deprecated("bucket_median", "cell_median")
+
+    @property
+    def bucket_max(self) -> int:
+        """Deprecated alias of :attr:`cell_max`."""
+        return self._deprecated("bucket_max", "cell_max")
+
 
 def neighbour_quality(
-    smote: SMOTE, dataset: DataFrame, sample_rows: int = 1000
+    smote: BaseSMOTE, dataset: DataFrame, sample_rows: int = 1000
 ) -> list[NeighbourQuality]:
-    """Neighbour quality per class to oversample, for ``smote``'s params on ``dataset``.
+    """Neighbour quality per class to oversample, for ``smote``'s params on ``dataset`` (any
+    sampler of the SMOTE family).
 
     About ``sample_rows`` rows per class (chosen by their row hash, so the same each run) are
     compared; only that bounded sample reaches the driver.
     """
-    _, cells = smote.plan(dataset)
+    plan = smote.plan(dataset)
+    cells = plan.cells
     if not cells:
         return []
-    spec = feature_spec(
-        dataset.schema,
-        smote.getFeaturesCol(),
-        smote.getInputCols(),
-        smote.getLabelCol(),
-        smote.getSyntheticCol(),
-    )
-    k, dim = smote.getKNeighbors(), cells[0].hash.leaves.shape[1]
-    if spec.vector and first_vector_size(dataset, spec.columns[0]) != dim:
+    assert plan.spec is not None and plan.stats is not None
+    spec, k, dim = plan.spec, smote._neighbours()[1], plan.stats.dim
+    if plan.sparse:
         raise ValueError(
             f"featuresCol: column {spec.columns[0]!r} takes SMOTE's sparse path (cells hashed by "
             "a sketch); neighbour_quality measures dense features only."
         )
     modulus = per_class(cells, lambda c: F.lit(max(1, c.n_rows // sample_rows)))
     rows = class_rows(dataset, spec, [c.task for c in cells], dim).withColumn(
-        _SAMPLED, F.pmod(F.col(KEY), modulus) == 0
+        SAMPLED, F.pmod(F.col(KEY), modulus) == 0
     )
 
     names = feature_names(dim)
 
     def found_kernel(pdf: pd.DataFrame) -> pd.DataFrame:
         x = stack_features(pdf, names, dim)
-        queries = np.flatnonzero(pdf[_SAMPLED].to_numpy() & (pdf[RANK].to_numpy() == 0))
+        queries = np.flatnonzero(pdf[SAMPLED].to_numpy() & (pdf[RANK].to_numpy() == 0))
         _, dist = knn_in_cell(x, queries, k)
         return pd.DataFrame(
             {
                 CLS: pdf[CLS].iloc[queries].to_numpy(),
                 KEY: pdf[KEY].iloc[queries].to_numpy(),
-                _DIST: pd.Series(list(np.sqrt(dist)), dtype=object),
-                _CANDIDATES: np.full(len(queries), len(x) - 1, dtype=np.int64),
+                DIST: pd.Series(list(np.sqrt(dist)), dtype=object),
+                CANDIDATES: np.full(len(queries), len(x) - 1, dtype=np.int64),
             }
         )
 
@@ -112,8 +135,8 @@ def neighbour_quality(
         [
             field(CLS, "int"),
             field(KEY, "long"),
-            field(_DIST, "array<double>"),
-            field(_CANDIDATES, "long"),
+            field(DIST, "array<double>"),
+            field(CANDIDATES, "long"),
         ]
     )
     grouped = cell_groups(rows, cells, dim, smote.getSeed())
@@ -121,7 +144,7 @@ def neighbour_quality(
     x = F.array(*[F.col(n) for n in names]) if names != [X] else F.col(X)
     sample = {
         (r[CLS], r[KEY]): np.asarray(r[X])
-        for r in rows.filter(_SAMPLED).select(CLS, KEY, x.alias(X)).collect()
+        for r in rows.filter(SAMPLED).select(CLS, KEY, x.alias(X)).collect()
     }
     exact = _exact_kth(rows.select(CLS, *names), sample, k, names)
 
@@ -131,7 +154,7 @@ def neighbour_quality(
         recall, ratio = [], []
         for r in got_rows:
             kth = exact[(c.index, r[KEY])]
-            got = np.asarray(r[_DIST])
+            got = np.asarray(r[DIST])
             recall.append(float(np.mean(got <= kth * (1 + 1e-6) + 1e-9)))  # float slack
             ratio.append(1.0 if kth == 0 else float(got[-1] / kth))
         sizes = sorted(g.rows for g in c.groups())
@@ -146,7 +169,7 @@ def neighbour_quality(
                 cell_max=sizes[-1],
                 recall_at_k=float(np.mean(recall)),
                 distance_ratio=float(np.mean(ratio)),
-                short_of_k=float(np.mean([r[_CANDIDATES] < k for r in got_rows])),
+                short_of_k=float(np.mean([r[CANDIDATES] < k for r in got_rows])),
             )
         )
     return results
@@ -175,13 +198,13 @@ def _exact_kth(
                 d = ((q**2).sum(1)[:, None] + (x**2).sum(1)[None, :] - 2 * q @ x.T).clip(0)
                 keep = min(k + 1, d.shape[1])
                 part = np.sort(np.partition(d, keep - 1, axis=1)[:, :keep], axis=1)
-                yield pd.DataFrame({CLS: [c] * len(keys), KEY: keys, _DIST: list(part)})
+                yield pd.DataFrame({CLS: [c] * len(keys), KEY: keys, DIST: list(part)})
 
-    schema = StructType([field(CLS, "int"), field(KEY, "long"), field(_DIST, "array<double>")])
+    schema = StructType([field(CLS, "int"), field(KEY, "long"), field(DIST, "array<double>")])
     merged = (
         rows.mapInPandas(partial, schema)
         .groupBy(CLS, KEY)
-        .agg(F.slice(F.array_sort(F.flatten(F.collect_list(_DIST))), 1, k + 1).alias(_DIST))
+        .agg(F.slice(F.array_sort(F.flatten(F.collect_list(DIST))), 1, k + 1).alias(DIST))
         .collect()
     )
-    return {(r[CLS], r[KEY]): float(np.sqrt(r[_DIST][k])) for r in merged}
+    return {(r[CLS], r[KEY]): float(np.sqrt(r[DIST][k])) for r in merged}

@@ -1,17 +1,21 @@
-"""``_SmoteParams``: every Param of :class:`spark_smote.SMOTE`, its default and its checks."""
+"""The Params mixins the samplers are built from, with their defaults, getters, setters and checks.
+
+As pyspark's ``pyspark.ml.param.shared``: each mixin holds camelCase ``Param``s with type
+converters; a sampler class mixes in the ones it has. Params of one sampler only (``kind``,
+``shrinkage``, ...) live on that sampler's class.
+"""
 
 from __future__ import annotations
 
 import math
 import numbers
 from collections.abc import Mapping
-from typing import Any, TypeVar
+from typing import Any, ClassVar, TypeVar
 
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed
 
-from spark_smote.kernel import MAX_CELL_ROWS
-from spark_smote.strategy import STRATEGY_NAMES, SamplingStrategy
+from spark_smote.strategy import STRATEGY_NAMES, SamplingStrategy, SamplingType
 
 #: Fixed default seed: pyspark's ``HasSeed`` default is a per-process string hash.
 DEFAULT_SEED = 42
@@ -57,8 +61,8 @@ def _to_sampling_strategy(value: Any) -> str | float | list[list[Any]]:
 class _SamplerParams(HasLabelCol, HasSeed):
     """Params every sampler has: the label, the sampling strategy and the seed (mixin)."""
 
-    #: strategy names this sampler takes
-    _strategy_names: tuple[str, ...] = STRATEGY_NAMES
+    #: what the sampler does to the classes ``samplingStrategy`` selects
+    _sampling_type: ClassVar[SamplingType] = "over-sampling"
 
     samplingStrategy: Param[Any] = Param(
         Params._dummy(),
@@ -96,23 +100,29 @@ class _SamplerParams(HasLabelCol, HasSeed):
 
     def _validate_params(self) -> None:
         """Check every param value; raise ``ValueError`` naming the param."""
+        name = type(self).__name__
         strategy = self.getSamplingStrategy()
-        if isinstance(strategy, str) and strategy not in self._strategy_names:
+        names = STRATEGY_NAMES[self._sampling_type]
+        if isinstance(strategy, str) and strategy not in names:
             raise ValueError(
-                f"samplingStrategy {strategy!r} is not known to {type(self).__name__}; use one "
-                f"of {', '.join(repr(s) for s in self._strategy_names)}, a float in (0, 1] or a "
-                "dict {label: count}."
+                f"samplingStrategy {strategy!r} is not known to {name}; use one of "
+                f"{', '.join(repr(s) for s in names)}, a float in (0, 1] or a dict "
+                "{label: count}."
             )
         if isinstance(strategy, float) and not 0.0 < strategy <= 1.0:
-            raise ValueError(f"samplingStrategy as a float must be in (0, 1], got {strategy}.")
+            raise ValueError(
+                f"{name}: samplingStrategy as a float must be in (0, 1], got {strategy}."
+            )
         if isinstance(strategy, dict):
             if not strategy:
-                raise ValueError("samplingStrategy is an empty dict: name at least one class.")
+                raise ValueError(
+                    f"{name}: samplingStrategy is an empty dict: name at least one class."
+                )
             bad = {c: n for c, n in strategy.items() if n < 0}
             if bad:
-                raise ValueError(f"samplingStrategy counts must not be negative: {bad}.")
+                raise ValueError(f"{name}: samplingStrategy counts must not be negative: {bad}.")
         if self.getSeed() < 0:
-            raise ValueError(f"seed must not be negative, got {self.getSeed()}.")
+            raise ValueError(f"{name}: seed must not be negative, got {self.getSeed()}.")
 
 
 class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
@@ -153,11 +163,14 @@ class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
         super()._validate_params()
         cols = self.getInputCols()
         if cols is not None and len(cols) == 0:
-            raise ValueError("inputCols is empty: give at least one column, or use featuresCol.")
+            raise ValueError(
+                f"{type(self).__name__}: inputCols is empty: give at least one column, or use "
+                "featuresCol."
+            )
 
 
-class _SmoteParams(_FeatureParams):
-    """Params shared by the SMOTE family (mixin, no behaviour)."""
+class _KNeighborsParams(Params):
+    """``kNeighbors``: the neighbours a synthetic row may step towards (mixin)."""
 
     kNeighbors: Param[int] = Param(
         Params._dummy(),
@@ -165,6 +178,48 @@ class _SmoteParams(_FeatureParams):
         "number of nearest same-class rows a synthetic row may be drawn towards (>= 1)",
         typeConverter=TypeConverters.toInt,
     )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(kNeighbors=5)
+
+    def getKNeighbors(self) -> int:
+        """Gets the value of kNeighbors or its default value."""
+        return self.getOrDefault(self.kNeighbors)
+
+    def setKNeighbors(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`kNeighbors`."""
+        return self._set(kNeighbors=value)
+
+
+class _BucketLengthParams(Params):
+    """``bucketLength``: accepted and ignored, so that stages saved by 0.1 load (mixin)."""
+
+    bucketLength: Param[float] = Param(
+        Params._dummy(),
+        "bucketLength",
+        "ignored: the width of the random-projection slabs of spark_smote 0.1, kept so that "
+        "saved stages still load",
+        typeConverter=TypeConverters.toFloat,
+    )
+
+    def getBucketLength(self) -> float | None:
+        """Gets the value of bucketLength, or None (ignored since 0.2)."""
+        return self.getOrDefault(self.bucketLength) if self.isDefined(self.bucketLength) else None
+
+    def setBucketLength(self: P, value: float | None) -> P:
+        """Sets the value of :py:attr:`bucketLength` (accepted for saved models; ignored)."""
+        return self._set(bucketLength=value)
+
+    def _check_bucket_length(self) -> None:
+        length = self.getBucketLength()
+        if length is not None and not (length > 0 and math.isfinite(length)):
+            raise ValueError(f"bucketLength must be a positive number or None, got {length}.")
+
+
+class _EngineParams(_FeatureParams):
+    """Params of the samplers that run on the cell engine (mixin, no behaviour)."""
+
     otherColumns: Param[str] = Param(
         Params._dummy(),
         "otherColumns",
@@ -188,26 +243,14 @@ class _SmoteParams(_FeatureParams):
         "work (>= 1)",
         typeConverter=TypeConverters.toInt,
     )
-    bucketLength: Param[float] = Param(
-        Params._dummy(),
-        "bucketLength",
-        "ignored: the width of the random-projection slabs of spark_smote 0.1, kept so that "
-        "saved stages still load",
-        typeConverter=TypeConverters.toFloat,
-    )
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
         self._setDefault(
-            kNeighbors=5,
             otherColumns="null",
             maxBucketSize=30_000,
             numHashTables=6,
         )
-
-    def getKNeighbors(self) -> int:
-        """Gets the value of kNeighbors or its default value."""
-        return self.getOrDefault(self.kNeighbors)
 
     def getOtherColumns(self) -> str:
         """Gets the value of otherColumns or its default value."""
@@ -221,14 +264,6 @@ class _SmoteParams(_FeatureParams):
         """Gets the value of numHashTables or its default value."""
         return self.getOrDefault(self.numHashTables)
 
-    def getBucketLength(self) -> float | None:
-        """Gets the value of bucketLength, or None (ignored since 0.2)."""
-        return self._get_or_none(self.bucketLength)
-
-    def setKNeighbors(self: P, value: int) -> P:
-        """Sets the value of :py:attr:`kNeighbors`."""
-        return self._set(kNeighbors=value)
-
     def setOtherColumns(self: P, value: str) -> P:
         """Sets the value of :py:attr:`otherColumns`: ``"null"`` or ``"copy"``."""
         return self._set(otherColumns=value)
@@ -241,33 +276,12 @@ class _SmoteParams(_FeatureParams):
         """Sets the value of :py:attr:`numHashTables`."""
         return self._set(numHashTables=value)
 
-    def setBucketLength(self: P, value: float | None) -> P:
-        """Sets the value of :py:attr:`bucketLength` (accepted for saved models; ignored)."""
-        return self._set(bucketLength=value)
-
     def _validate_params(self) -> None:
-        """Check every param value and their relations; raise ``ValueError`` naming the param."""
+        """Check every param value; raise ``ValueError`` naming the param. The relation of
+        ``maxBucketSize`` to the neighbours is checked by the sampler, which knows them."""
         super()._validate_params()
-        k = self.getKNeighbors()
-        if k < 1:
-            raise ValueError(f"kNeighbors must be at least 1, got {k}.")
         mode = self.getOtherColumns()
         if mode not in OTHER_COLUMNS_MODES:
             raise ValueError(f"otherColumns must be 'null' or 'copy', got {mode!r}.")
-        max_size = self.getMaxBucketSize()
-        if max_size < 2 * (k + 1):
-            raise ValueError(
-                f"maxBucketSize={max_size} is too small for kNeighbors={k}: it must be at least "
-                f"2 * (kNeighbors + 1) = {2 * (k + 1)}, so that every part of a split cell "
-                "keeps k neighbours per row."
-            )
-        if max_size > MAX_CELL_ROWS:
-            raise ValueError(
-                f"maxBucketSize={max_size} is too large: a Python worker holds a whole cell and "
-                f"its distance blocks in memory; use at most {MAX_CELL_ROWS}."
-            )
         if self.getNumHashTables() < 1:
             raise ValueError(f"numHashTables must be at least 1, got {self.getNumHashTables()}.")
-        length = self.getBucketLength()
-        if length is not None and not (length > 0 and math.isfinite(length)):
-            raise ValueError(f"bucketLength must be a positive number or None, got {length}.")

@@ -7,10 +7,15 @@ These writers keep Spark's layout (one JSON line in ``<path>/metadata/part-*``, 
 ``SMOTE.load``, ``PipelineModel.load`` and pyspark's own readers keep working, and write it with
 ``DataFrameWriter.text``, which classic and Connect sessions both have. ``overwrite()`` replaces
 the ``metadata`` folder (a params-only stage writes nothing else).
+
+A stage saves under its public path (``spark_smote.SMOTE``), so that modules can move; stages
+saved by 0.1 and 0.2 under their module paths (``spark_smote.smote.SMOTE``, ...) load through
+:mod:`spark_smote._legacy`, and params a class retired are dropped on loading.
 """
 
 from __future__ import annotations
 
+import importlib
 import json
 import os
 import time
@@ -30,11 +35,29 @@ def _session(explicit: SparkSession | None) -> SparkSession:
     return session
 
 
+def class_path(cls: type) -> str:
+    """The dotted path a stage of ``cls`` is saved under: ``spark_smote.<Name>`` for the public
+    classes, the module path for others (a user's subclass)."""
+    package = importlib.import_module("spark_smote")
+    if getattr(package, cls.__name__, None) is cls:
+        return f"spark_smote.{cls.__name__}"
+    return f"{cls.__module__}.{cls.__qualname__}"
+
+
+def _resolve(path: str) -> Any:
+    """The class a saved dotted path names, or None."""
+    module, _, name = path.rpartition(".")
+    try:
+        return getattr(importlib.import_module(module), name, None)
+    except ImportError:
+        return None
+
+
 def metadata_json(instance: Params, spark_version: str) -> str:
     """The metadata line Spark writes for a params-only stage."""
     return json.dumps(
         {
-            "class": f"{type(instance).__module__}.{type(instance).__name__}",
+            "class": class_path(type(instance)),
             "timestamp": int(round(time.time() * 1000)),
             "sparkVersion": spark_version,
             "uid": instance.uid,
@@ -87,12 +110,15 @@ class ParamsReader(MLReader, Generic[P]):
         if first is None:
             raise ValueError(f"{path!r} holds no stage metadata.")
         metadata: dict[str, Any] = json.loads(first[0])
-        expected = f"{self.cls.__module__}.{self.cls.__name__}"
-        if metadata["class"] != expected:
+        if _resolve(metadata["class"]) is not self.cls:
             raise ValueError(
-                f"{path!r} holds a saved {metadata['class']}, not a {expected}; load it with "
-                "that class."
+                f"{path!r} holds a saved {metadata['class']}, not a {class_path(self.cls)}; "
+                "load it with that class."
             )
+        retired = getattr(self.cls, "_retired_params", ())
+        for key in ("paramMap", "defaultParamMap"):
+            if key in metadata:
+                metadata[key] = {p: v for p, v in metadata[key].items() if p not in retired}
         instance = self.cls()
         instance._resetUid(metadata["uid"])
         DefaultParamsReader.getAndSetParams(instance, metadata)

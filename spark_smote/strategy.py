@@ -1,196 +1,201 @@
-"""Resolve ``samplingStrategy`` into the number of rows to generate per class.
+"""Resolve ``samplingStrategy`` into per-class counts, for every kind of sampler.
 
-Pure Python, no Spark: the driver calls :func:`resolve_sampling_strategy` with the class
-counts of one aggregation pass.
+Pure Python, no Spark: the driver calls :func:`check_sampling_strategy` with the class counts of
+one aggregation pass. As imbalanced-learn's function of the same name, one resolver serves the
+three sampling types; what the numbers mean depends on the type:
+
+- ``"over-sampling"``: ``{class: rows to add}``;
+- ``"under-sampling"``: ``{class: rows to keep}``;
+- ``"clean-sampling"``: ``{class: rows it has}`` for the classes a cleaner may remove rows from.
 """
 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
+from typing import Literal
 
 Label = Hashable
 #: What users pass: a strategy name, a float ratio, or ``{label: desired final count}``.
 SamplingStrategy = str | float | Mapping[Label, int]
+SamplingType = Literal["over-sampling", "under-sampling", "clean-sampling"]
 
-STRATEGY_NAMES = ("auto", "not majority", "minority", "not minority", "all")
-#: Names an under-sampler takes: ``"auto"`` is ``"not minority"`` there.
-UNDER_STRATEGY_NAMES = ("auto", "majority", "not minority", "not majority", "all")
+#: The strategy names each sampling type takes (``"auto"`` first).
+STRATEGY_NAMES: dict[str, tuple[str, ...]] = {
+    "over-sampling": ("auto", "not majority", "minority", "not minority", "all"),
+    "under-sampling": ("auto", "majority", "not minority", "not majority", "all"),
+    "clean-sampling": ("auto", "majority", "not minority", "not majority", "all"),
+}
+#: What ``"auto"`` means for each sampling type.
+_AUTO = {
+    "over-sampling": "not majority",
+    "under-sampling": "not minority",
+    "clean-sampling": "not minority",
+}
 
 
-def _majority(counts: Mapping[Label, int]) -> Label:
+def majority(counts: Mapping[Label, int]) -> Label:
     """Largest class; ties pick the smallest label."""
     return min(counts, key=lambda c: (-counts[c], c))
 
 
-def _minority(counts: Mapping[Label, int]) -> Label:
+def minority(counts: Mapping[Label, int]) -> Label:
     """Smallest class; ties pick the smallest label."""
     return min(counts, key=lambda c: (counts[c], c))
 
 
-def _from_name(name: str, counts: Mapping[Label, int]) -> dict[Label, int]:
-    n_majority = counts[_majority(counts)]
-    if name in ("auto", "not majority"):
-        chosen = [c for c in counts if c != _majority(counts)]
-    elif name == "minority":
-        chosen = [_minority(counts)]
-    elif name == "not minority":
-        chosen = [c for c in counts if c != _minority(counts)]
-    elif name == "all":
-        chosen = list(counts)
-    else:
-        raise ValueError(
-            f"samplingStrategy {name!r} is not known; use one of {', '.join(STRATEGY_NAMES)}, "
-            "a float in (0, 1] or a dict {label: count}."
-        )
-    return {c: n_majority - counts[c] for c in chosen}
+def _chosen(name: str, counts: Mapping[Label, int]) -> list[Label]:
+    """The classes a strategy name selects (``name`` already checked and ``"auto"`` resolved)."""
+    big, small = majority(counts), minority(counts)
+    return {
+        "majority": [big],
+        "minority": [small],
+        "not majority": [c for c in counts if c != big],
+        "not minority": [c for c in counts if c != small],
+        "all": list(counts),
+    }[name]
 
 
-def _from_ratio(ratio: float, counts: Mapping[Label, int]) -> dict[Label, int]:
-    if len(counts) != 2:
-        raise ValueError(
-            f"samplingStrategy={ratio} (a float) needs exactly two classes, but the label column "
-            f"has {len(counts)}: {sorted(counts)}. Use a dict {{label: count}} or a strategy name."
-        )
-    minority, majority = _minority(counts), _majority(counts)
-    target = int(ratio * counts[majority])
-    if target <= counts[minority]:
-        raise ValueError(
-            f"samplingStrategy={ratio} asks for {target} rows of minority class {minority!r}, "
-            f"which already has {counts[minority]}: no rows would be added. "
-            f"Use a float above {counts[minority] / counts[majority]:.4f}."
-        )
-    return {minority: target - counts[minority]}
-
-
-def _from_dict(targets: Mapping[Label, int], counts: Mapping[Label, int]) -> dict[Label, int]:
-    out: dict[Label, int] = {}
-    for label, target in targets.items():
+def _targets(
+    strategy: Mapping[Label, int], counts: Mapping[Label, int], over: bool, sampler: str
+) -> dict[Label, int]:
+    """A dict strategy, checked: every class exists, and counts only grow (over) or shrink."""
+    for label, target in strategy.items():
         if label not in counts:
             raise ValueError(
-                f"samplingStrategy names class {label!r}, which is not in the label column "
-                f"(classes present: {sorted(counts)})."
+                f"{sampler}: samplingStrategy names class {label!r}, which is not in the label "
+                f"column (classes present: {sorted(counts)})."
             )
-        if target < counts[label]:
+        have = counts[label]
+        if over and target < have:
             raise ValueError(
-                f"samplingStrategy asks for {target} rows of class {label!r}, which already has "
-                f"{counts[label]}: SMOTE only adds rows. Ask for at least {counts[label]}."
+                f"{sampler}: samplingStrategy asks for {target} rows of class {label!r}, which "
+                f"already has {have}: {sampler} only adds rows. Ask for at least {have}."
             )
-        out[label] = target - counts[label]
-    return out
+        if not over and target > have:
+            raise ValueError(
+                f"{sampler}: samplingStrategy asks for {target} rows of class {label!r}, which "
+                f"has only {have}: {sampler} only removes rows. Ask for at most {have}."
+            )
+    return dict(strategy)
 
 
-def resolve_sampling_strategy(
-    strategy: SamplingStrategy, counts: Mapping[Label, int]
+def _ratio(ratio: float, counts: Mapping[Label, int], over: bool, sampler: str) -> dict[Label, int]:
+    """A float strategy (binary data): the minority raised to ``int(ratio * n_majority)``, or
+    the majority cut to ``int(n_minority / ratio)``."""
+    if len(counts) != 2:
+        raise ValueError(
+            f"{sampler}: samplingStrategy={ratio} (a float) needs exactly two classes, but the "
+            f"label column has {len(counts)}: {sorted(counts)}. Use a dict {{label: count}} or "
+            "a strategy name."
+        )
+    small, big = minority(counts), majority(counts)
+    if over:
+        target = int(ratio * counts[big])
+        if target <= counts[small]:
+            raise ValueError(
+                f"{sampler}: samplingStrategy={ratio} asks for {target} rows of minority class "
+                f"{small!r}, which already has {counts[small]}: no rows would be added. Use a "
+                f"float above {counts[small] / counts[big]:.4f}."
+            )
+        return {small: target}
+    target = int(counts[small] / ratio)
+    if target >= counts[big]:
+        raise ValueError(
+            f"{sampler}: samplingStrategy={ratio} keeps {target} rows of majority class "
+            f"{big!r}, which has {counts[big]}: no rows would be removed. Use a float above "
+            f"{counts[small] / counts[big]:.4f}."
+        )
+    return {big: target}
+
+
+def check_sampling_strategy(
+    strategy: SamplingStrategy,
+    counts: Mapping[Label, int],
+    sampling_type: SamplingType,
+    sampler: str = "SMOTE",
 ) -> dict[Label, int]:
-    """Return ``{class: rows to generate}`` for the classes that get new rows.
+    """Resolve ``strategy`` for the class ``counts``; errors name ``sampler``.
 
     Parameters
     ----------
     strategy : str, float or dict
-        ``"auto"`` (= ``"not majority"``), ``"minority"``, ``"not minority"``, ``"all"``; a float
-        ``alpha`` (binary data: minority raised to ``int(alpha * n_majority)``); or a dict
-        ``{label: desired final count}``.
+        A name of :data:`STRATEGY_NAMES` for the sampling type (``"auto"``: ``"not majority"``
+        when over-sampling, ``"not minority"`` otherwise); a float ``alpha`` for binary data
+        (over: the minority raised to ``int(alpha * n_majority)``; under: the majority cut to
+        ``int(n_minority / alpha)``); or a dict ``{label: desired final count}``. A cleaner
+        takes names only.
     counts : mapping
         Rows per class, as counted in the data.
+    sampling_type : {"over-sampling", "under-sampling", "clean-sampling"}
+    sampler : str
+        The sampler's name, for the error messages.
+
+    Returns
+    -------
+    dict
+        Over-sampling: ``{class: rows to add}`` (classes that gain rows); under-sampling:
+        ``{class: rows to keep}`` (classes that lose rows); clean-sampling: ``{class: rows}`` of
+        the classes the cleaner may remove rows from.
 
     Examples
     --------
-    >>> resolve_sampling_strategy("auto", {0: 90, 1: 10, 2: 30})
+    >>> check_sampling_strategy("auto", {0: 90, 1: 10, 2: 30}, "over-sampling")
     {1: 80, 2: 60}
-    >>> resolve_sampling_strategy(0.5, {0: 90, 1: 10})
+    >>> check_sampling_strategy(0.5, {0: 90, 1: 10}, "over-sampling")
     {1: 35}
+    >>> check_sampling_strategy("auto", {0: 90, 1: 10, 2: 30}, "under-sampling")
+    {0: 10, 2: 10}
+    >>> check_sampling_strategy(0.5, {0: 90, 1: 10}, "under-sampling")
+    {0: 20}
+    >>> check_sampling_strategy("auto", {0: 90, 1: 10, 2: 30}, "clean-sampling")
+    {0: 90, 2: 30}
     """
     if len(counts) < 2:
         raise ValueError(
-            f"SMOTE needs at least two classes, but the label column holds only {sorted(counts)}."
+            f"{sampler} needs at least two classes, but the label column holds only "
+            f"{sorted(counts)}."
         )
+    names = STRATEGY_NAMES[sampling_type]
+    over = sampling_type == "over-sampling"
     if isinstance(strategy, str):
-        result = _from_name(strategy, counts)
+        if strategy not in names:
+            more = "" if sampling_type == "clean-sampling" else ", a float or a dict {label: count}"
+            raise ValueError(
+                f"{sampler}: samplingStrategy {strategy!r} is not known; use one of "
+                f"{', '.join(repr(n) for n in names)}{more}."
+            )
+        chosen = _chosen(_AUTO[sampling_type] if strategy == "auto" else strategy, counts)
+        if sampling_type == "clean-sampling":
+            return {c: counts[c] for c in chosen}
+        level = counts[majority(counts)] if over else counts[minority(counts)]
+        targets = {c: level for c in chosen}
+    elif sampling_type == "clean-sampling":
+        raise ValueError(
+            f"{sampler}: samplingStrategy must be a name ({', '.join(repr(n) for n in names)}) "
+            f"for a cleaning sampler, got {strategy!r}: a cleaner removes the rows its rule "
+            "finds, it does not aim at counts."
+        )
     elif isinstance(strategy, Mapping):
-        result = _from_dict(strategy, counts)
+        targets = _targets(strategy, counts, over, sampler)
     else:
-        result = _from_ratio(float(strategy), counts)
-    return {c: n for c, n in result.items() if n > 0}
+        targets = _ratio(float(strategy), counts, over, sampler)
+    if over:
+        return {c: n - counts[c] for c, n in targets.items() if n > counts[c]}
+    return {c: n for c, n in targets.items() if n < counts[c]}
 
 
 def check_class_sizes(
-    to_generate: Mapping[Label, int], counts: Mapping[Label, int], k_neighbors: int
+    to_generate: Mapping[Label, int],
+    counts: Mapping[Label, int],
+    k_neighbors: int,
+    param: str = "kNeighbors",
+    sampler: str = "SMOTE",
 ) -> None:
     """Every class to oversample needs more than ``k_neighbors`` rows."""
     for label in to_generate:
         if counts[label] <= k_neighbors:
             raise ValueError(
-                f"Class {label!r} has {counts[label]} rows, but kNeighbors={k_neighbors} needs at "
-                f"least {k_neighbors + 1}. Lower kNeighbors or leave this class out of "
+                f"{sampler}: class {label!r} has {counts[label]} rows, but {param}={k_neighbors} "
+                f"needs at least {k_neighbors + 1}. Lower {param} or leave this class out of "
                 "samplingStrategy."
             )
-
-
-def resolve_under_sampling(
-    strategy: SamplingStrategy, counts: Mapping[Label, int]
-) -> dict[Label, int]:
-    """Return ``{class: rows to keep}`` for the classes an under-sampler reduces.
-
-    ``"auto"`` = ``"not minority"`` (every class but the minority cut to the minority count),
-    ``"majority"``, ``"not majority"``, ``"all"`` (to the minority count); a float ``alpha``
-    (binary data: the majority cut to ``int(n_minority / alpha)``); or a dict
-    ``{label: desired final count}``, not above the current count.
-
-    Examples
-    --------
-    >>> resolve_under_sampling("auto", {0: 90, 1: 10, 2: 30})
-    {0: 10, 2: 10}
-    >>> resolve_under_sampling(0.5, {0: 90, 1: 10})
-    {0: 20}
-    """
-    if len(counts) < 2:
-        raise ValueError(
-            "under-sampling needs at least two classes, but the label column holds only "
-            f"{sorted(counts)}."
-        )
-    minority, majority = _minority(counts), _majority(counts)
-    n_min = counts[minority]
-    if isinstance(strategy, str):
-        chosen = {
-            "auto": [c for c in counts if c != minority],
-            "not minority": [c for c in counts if c != minority],
-            "majority": [majority],
-            "not majority": [c for c in counts if c != majority],
-            "all": list(counts),
-        }.get(strategy)
-        if chosen is None:
-            raise ValueError(
-                f"samplingStrategy {strategy!r} is not an under-sampling strategy; use one of "
-                f"{', '.join(UNDER_STRATEGY_NAMES)}, a float in (0, 1] or a dict {{label: count}}."
-            )
-        result = {c: n_min for c in chosen}
-    elif isinstance(strategy, Mapping):
-        result = {}
-        for label, target in strategy.items():
-            if label not in counts:
-                raise ValueError(
-                    f"samplingStrategy names class {label!r}, which is not in the label column "
-                    f"(classes present: {sorted(counts)})."
-                )
-            if target > counts[label]:
-                raise ValueError(
-                    f"samplingStrategy asks for {target} rows of class {label!r}, which has only "
-                    f"{counts[label]}: an under-sampler only removes rows. Ask for at most "
-                    f"{counts[label]}."
-                )
-            result[label] = target
-    else:
-        if len(counts) != 2:
-            raise ValueError(
-                f"samplingStrategy={strategy} (a float) needs exactly two classes, but the label "
-                f"column has {len(counts)}: {sorted(counts)}. Use a dict or a strategy name."
-            )
-        target = int(n_min / float(strategy))
-        if target >= counts[majority]:
-            raise ValueError(
-                f"samplingStrategy={strategy} keeps {target} rows of majority class "
-                f"{majority!r}, which has {counts[majority]}: no rows would be removed. Use a "
-                f"float above {n_min / counts[majority]:.4f}."
-            )
-        result = {majority: target}
-    return {c: n for c, n in result.items() if n < counts[c]}

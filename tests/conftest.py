@@ -13,10 +13,15 @@ import pytest
 os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
 os.environ.setdefault("PYSPARK_DRIVER_PYTHON", sys.executable)
 
-from pyspark.sql import DataFrame, SparkSession  # noqa: E402
+from typing import TYPE_CHECKING  # noqa: E402
+
+if TYPE_CHECKING:  # pyspark is imported where a test needs it: the kernel tests run without it
+    from pyspark.sql import DataFrame, SparkSession
 
 
 def _classic_session() -> SparkSession:
+    from pyspark.sql import SparkSession
+
     return (
         SparkSession.builder.master("local[2]")
         .appName("spark_smote-tests")
@@ -32,6 +37,8 @@ def _classic_session() -> SparkSession:
 def _connect_session() -> SparkSession:
     # SPARK_REMOTE (sc://host:port): a running Connect server, e.g. for the pure client's run
     # (.ci/run); otherwise a local server in this process' child JVM; the client talks gRPC to it
+    from pyspark.sql import SparkSession
+
     return (
         SparkSession.builder.remote(os.environ.get("SPARK_REMOTE", "local[2]"))
         .config("spark.ui.enabled", "false")

@@ -7,7 +7,7 @@ import pytest
 from pyspark.sql import functions as F
 
 from spark_smote import ADASYN, BorderlineSMOTE
-from spark_smote.kernel import in_danger
+from spark_smote.kernels.adaptive import in_danger
 
 
 def overlapping(n_major=400, n_minor=60, seed=0):
@@ -92,7 +92,7 @@ def test_many_cells_and_a_twenty_times_larger_majority(spark):
     rows += [(float(a), float(b), 0) for a, b in majority]
     df = spark.createDataFrame(rows, ["a", "b", "label"])
     sm = BorderlineSMOTE(inputCols=["a", "b"], kNeighbors=3, maxBucketSize=200, syntheticCol="s")
-    counts_, cells = sm.plan(df)
+    cells = sm.plan(df).cells
     assert len(cells[0].groups()) >= 3
     a = sm.transform(df).filter("s").select("a", "b").collect()
     b = sm.transform(df.repartition(3, "a")).filter("s").select("a", "b").collect()

@@ -8,8 +8,9 @@ import os
 import pytest
 from pyspark.sql import functions as F
 
-from spark_smote.cli import build_parser, guess_format, main, parse_strategy, resolve_settings
-from spark_smote.job import read_input
+from spark_smote.app.cli import build_parser, main, parse_strategy, resolve_settings
+from spark_smote.app.io import guess_format
+from spark_smote.app.job import read_input
 from tests.conftest import blobs
 
 

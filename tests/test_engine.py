@@ -7,7 +7,7 @@ from pyspark.sql import functions as F
 
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
-from spark_smote.engine import n_cells_for
+from spark_smote.kernels.cells import n_cells_for
 
 
 def _frame(spark, x, n_majority=None):
@@ -32,7 +32,7 @@ def test_cells_stay_bounded_on_skewed_classes(spark, kind):
     n, max_size = 700, 100
     df = _frame(spark, _skewed(n, kind))
     smote = SMOTE(kNeighbors=5, maxBucketSize=max_size, syntheticCol="s", numHashTables=3)
-    _, (cells,) = smote.plan(df)
+    (cells,) = smote.plan(df).cells
     groups = cells.groups()
     assert all(6 <= g.rows <= max_size for g in groups)
     assert sum(g.home for g in groups) == n
@@ -56,7 +56,7 @@ def test_cells_too_small_for_k_are_removed(spark):
         otherColumns="copy",
         samplingStrategy={1: 303 * 11},
     )
-    _, (cells,) = smote.plan(df)
+    (cells,) = smote.plan(df).cells
     assert all(g.rows >= 4 for g in cells.groups())
     assert cells.hash.n_cells < n_cells_for(303, 1, 60)  # the outliers' cells were removed
     out = smote.transform(df)
@@ -70,7 +70,7 @@ def test_many_cells_same_rows_whatever_the_partitioning(spark):
     x = rng.normal(size=(1500, 5))
     df = _frame(spark, x, n_majority=1600)
     smote = SMOTE(kNeighbors=4, maxBucketSize=80, seed=3, syntheticCol="s")
-    _, (cells,) = smote.plan(df)
+    (cells,) = smote.plan(df).cells
     assert len(cells.groups()) >= 50
 
     def synthetic(frame):

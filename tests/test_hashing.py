@@ -3,8 +3,8 @@
 import numpy as np
 import pytest
 
-from spark_smote.engine import ClassTask, bound_cells, n_cells_for
-from spark_smote.hashing import (
+from spark_smote.kernels.cells import ClassTask, bound_cells, n_cells_for
+from spark_smote.kernels.hashing import (
     FLAT_MAX_CELLS,
     fit_cell_hash,
     kmeans,
@@ -161,3 +161,17 @@ def test_split_cells_leaves_identical_rows_alone():
     h = fit_cell_hash(x, np.ones(len(x)), 2, 1, (1,))
     cell = h.assign(np.ones((1, 2)))[0, 0]
     assert split_cells(h, np.array([cell]), np.array([4]), x, np.ones(len(x)), (3,)) is h
+
+
+@pytest.mark.parametrize("magnitude", [2.0**900, 2.0**-900])
+def test_any_finite_magnitude_fits_and_assigns_the_same_cells(magnitude):
+    rng = np.random.default_rng(4)
+    x = np.vstack([rng.normal(c, 1.0, size=(300, 4)) for c in (0.0, 10.0, 20.0)])
+    w = np.ones(len(x))
+    plain = fit_cell_hash(x, w, 6, 2, (1, 2))
+    huge = fit_cell_hash(x * magnitude, w, 6, 2, (1, 2))  # 2^900: squares overflow float64
+    assert plain.scale == 1.0 and huge.scale != 1.0
+    np.testing.assert_array_equal(huge.assign(x * magnitude), plain.assign(x))
+    split = split_cells(huge, np.array([0]), np.array([3]), x * magnitude, w, (1, 3))
+    assert split.n_cells > huge.n_cells and split.scale == huge.scale
+    assert without_cells(split, np.array([1])).scale == huge.scale

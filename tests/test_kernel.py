@@ -3,8 +3,10 @@
 import numpy as np
 import pytest
 
-from spark_smote import kernel
-from spark_smote.kernel import block_rows, generate_cell, knn_in_cell, smallest_per_row
+from spark_smote.kernels import knn as kernel
+from spark_smote.kernels import smote as smote_kernel
+from spark_smote.kernels.knn import block_rows, knn_in_cell, smallest_per_row
+from spark_smote.kernels.smote import generate_cell
 
 
 def brute_knn(x: np.ndarray, i: int, k: int) -> np.ndarray:
@@ -84,7 +86,7 @@ def test_no_rows_to_generate():
 
 
 def test_distance_blocks_are_bounded_by_memory():
-    assert block_rows(10_000) == kernel._BLOCK
+    assert block_rows(10_000) == kernel.BLOCK
     assert block_rows(1_000_000) * 1_000_000 <= kernel._BLOCK_VALUES
     assert block_rows(kernel.MAX_CELL_ROWS) * kernel.MAX_CELL_ROWS <= kernel._BLOCK_VALUES
 
@@ -155,7 +157,7 @@ def test_identical_rows_share_one_knn_query(monkeypatch):
         queries.append(len(q))
         return knn(x, q, k)
 
-    monkeypatch.setattr(kernel, "knn_in_cell", spy)
+    monkeypatch.setattr(smote_kernel, "knn_in_cell", spy)
     rng = np.random.default_rng(9)
     x = np.vstack([np.full((2000, 3), 0.5), rng.normal(size=(300, 3))])
     keys = np.zeros(len(x), dtype=np.int64)  # identical rows share their row key
@@ -167,3 +169,19 @@ def test_identical_rows_share_one_knn_query(monkeypatch):
         d[b] = np.inf
         near = x[np.argsort(d, kind="stable")[:5]]
         assert any(np.allclose(np.cross(row - x[b], n - x[b]), 0, atol=1e-9) for n in near)
+
+
+def test_knn_of_values_near_the_float64_limits_is_exact():
+    rng = np.random.default_rng(12)
+    x = rng.normal(size=(400, 4))
+    q = np.arange(0, 400, 7)
+    idx, dist = knn_in_cell(x, q, 5)
+    for magnitude in (1e300 / 8, 1e-300):
+        got, got_dist = knn_in_cell(x * magnitude, q, 5)
+        np.testing.assert_array_equal(got, idx)
+        if magnitude > 1:
+            assert np.isinf(got_dist).all()  # the true squared distances overflow float64
+        else:
+            np.testing.assert_allclose(got_dist, dist * magnitude * magnitude, rtol=1e-9)
+    new_x, base = generate_cell(x * 1e300, np.arange(400), np.ones(400, bool), 50, 5, (3,))
+    assert np.isfinite(new_x).all() and len(new_x) == 50

@@ -5,13 +5,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spark_smote.kernel import (
-    block_quotas,
-    bootstrap_counts,
+from spark_smote.kernels.adaptive import (
     generate_cell_adaptive,
     in_danger,
     other_share,
+    quotas_by_weight,
 )
+from spark_smote.kernels.draws import block_quotas, bootstrap_counts
 
 
 def brute_share(x, other, q, m):
@@ -100,3 +100,20 @@ def test_draw_counts_are_exact():
     assert q.sum() == 3000
     with pytest.raises(ValueError, match="without replacement"):
         block_quotas(np.array([5]), 6, False, (2,))
+
+
+def test_quotas_by_weight_split_exactly_in_proportion():
+    q = quotas_by_weight(100, np.array([1.0, 3.0, 0.0, -2.0, 1.0]))
+    assert q.sum() == 100 and list(q) == [20, 60, 0, 0, 20]
+    assert quotas_by_weight(7, np.array([1.0, 1.0, 1.0])).sum() == 7
+    assert quotas_by_weight(5, np.array([0.0, -1.0])) is None
+    assert quotas_by_weight(5, np.array([])) is None
+
+
+def test_bootstrap_counts_in_chunks_are_the_one_call_counts(monkeypatch):
+    import spark_smote.kernels.draws as draws
+
+    whole = bootstrap_counts(700, 50_000, (4, 2))
+    monkeypatch.setattr(draws, "DRAW_CHUNK", 999)  # 51 chunks, the last one short
+    np.testing.assert_array_equal(bootstrap_counts(700, 50_000, (4, 2)), whole)
+    assert whole.sum() == 50_000 and bootstrap_counts(5, 0, (1,)).sum() == 0

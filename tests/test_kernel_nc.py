@@ -5,13 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from spark_smote.kernel import (
-    generate_cell_nc,
-    knn_in_cell,
-    knn_mixed,
-    median_std_penalty,
-    vote,
-)
+from spark_smote.kernels.knn import knn_in_cell
+from spark_smote.kernels.smote import generate_cell_nc, knn_mixed, median_std_penalty, vote
 
 
 def brute_mixed(x, codes, q, k, penalty):

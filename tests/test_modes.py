@@ -26,6 +26,8 @@ SPARK_MODULES = [
     "test_adaptive.py",
     "test_cli.py",
     "test_sparse.py",
+    "test_release_compat.py",
+    "test_docstrings.py",
 ]
 
 pytestmark = pytest.mark.slow

@@ -95,7 +95,7 @@ def test_saved_metadata_has_sparks_layout_and_loads_with_pyspark(tmp_path, spark
     s.save(path)
     ctx = spark if CONNECT else spark.sparkContext  # pyspark 3.5 reads through a SparkContext
     meta = DefaultParamsReader.loadMetadata(path, ctx)
-    assert meta["class"] == "spark_smote.smote.SMOTE" and meta["uid"] == s.uid
+    assert meta["class"] == "spark_smote.SMOTE" and meta["uid"] == s.uid
     assert meta["paramMap"]["kNeighbors"] == 4 and meta["defaultParamMap"]["seed"] == DEFAULT_SEED
     assert meta["sparkVersion"] == spark.version
     loaded = DefaultParamsReader.loadParamsInstance(path, ctx)

@@ -9,7 +9,7 @@ import pytest
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-import spark_smote.draws as draws
+import spark_smote.engine.draws as draws
 from spark_smote import SMOTE, RandomOverSampler, RandomUnderSampler
 from spark_smote.pipeline import Pipeline
 from tests.test_pipeline import FITS, RecordingEstimator, assembler, imbalanced
@@ -186,3 +186,15 @@ def test_persistence(tmp_path, spark):
 def test_errors(table, sampler, match):
     with pytest.raises(ValueError, match=match):
         sampler.transform(table)
+
+
+def test_random_samplers_plan_before_and_after(table):
+    over = RandomOverSampler(samplingStrategy={1: 500}).plan(table)
+    assert over.sampler == "RandomOverSampler" and over.cells == []
+    assert over.changed == {1: 500} and over.after[1] == 500
+    under = RandomUnderSampler(samplingStrategy="majority").plan(table)
+    minority = min(under.before.values())
+    assert under.changed == {max(under.before, key=under.before.get): minority}
+    out = RandomUnderSampler(samplingStrategy="majority").resample(table, under)
+    counts = dict(out.groupBy("label").count().collect())
+    assert counts == under.after

@@ -133,7 +133,7 @@ def test_same_seed_same_rows_whatever_the_partitioning(three):
 def test_split_classes_exact_counts_and_deterministic(spark, params):
     df = blobs(spark, {0: 400, 1: 130}, dim=4, seed=3)
     smote = SMOTE(kNeighbors=3, maxBucketSize=40, syntheticCol="s", **params)
-    groups = smote.plan(df)[1][0].groups()
+    groups = smote.plan(df).cells[0].groups()
     assert len(groups) >= 4 and all(4 <= g.rows <= 40 for g in groups)
     assert sum(g.home for g in groups) == 130 and sum(g.quota for g in groups) == 270
     out = smote.transform(df)
@@ -231,7 +231,7 @@ def _err(df, match, **params):
 
 
 def test_error_class_too_small(spark):
-    _err(blobs(spark, {0: 50, 1: 3}), "Class 1 has 3 rows, but kNeighbors=5", kNeighbors=5)
+    _err(blobs(spark, {0: 50, 1: 3}), "SMOTE: class 1 has 3 rows, but kNeighbors=5", kNeighbors=5)
 
 
 def test_error_one_class(spark):
@@ -322,9 +322,35 @@ def test_huge_finite_values_are_not_called_infinite(spark):
 @pytest.mark.parametrize("limit", [0, 256])
 def test_wide_and_narrow_output_paths_agree(three, monkeypatch, limit):
     """Above FLAT_MAX_DIM features the engine carries one array column instead."""
-    import spark_smote.engine as module
+    import spark_smote.engine.columns as module
 
     expected = synthetic_features(SMOTE(syntheticCol="s", seed=3).transform(three))
     monkeypatch.setattr(module, "FLAT_MAX_DIM", limit)
     assert module.feature_names(3)[0] == ("__smote_x" if limit == 0 else "__smote_x0")
     assert synthetic_features(SMOTE(syntheticCol="s", seed=3).transform(three)) == expected
+
+
+def test_plan_then_resample_is_transform(three):
+    smote = SMOTE(syntheticCol="s", samplingStrategy={1: 40})
+    plan = smote.plan(three)
+    assert plan.sampler == "SMOTE" and plan.changed == {1: 40}
+    assert plan.after == {**plan.before, 1: 40} and len(plan.cells) == 1
+    assert plan.cells[0].n_new == 40 - plan.before[1]
+    resampled = smote.resample(three, plan)
+    assert synthetic_features(resampled) == synthetic_features(smote.transform(three))
+
+
+def test_plan_unpacks_as_0_2_did_with_a_warning(three):
+    plan = SMOTE().plan(three)
+    with pytest.warns(DeprecationWarning, match="plan.before and plan.cells"):
+        counts, cells = plan
+    with pytest.warns(DeprecationWarning):
+        assert plan[1] is plan.cells
+    assert counts == plan.before and cells == plan.cells
+
+
+def test_resample_refuses_another_samplers_plan(three):
+    from spark_smote import SMOTENC
+
+    with pytest.raises(ValueError, match="SMOTENC.resample got a plan made by SMOTE"):
+        SMOTENC(categoricalCols=["c"]).resample(three, SMOTE().plan(three))

@@ -18,7 +18,7 @@ from pyspark.sql.types import (
 )
 
 from spark_smote import SMOTE, SMOTENC
-from spark_smote.kernel import median_std_penalty
+from spark_smote.kernels.smote import median_std_penalty
 from spark_smote.pipeline import Pipeline
 
 SCHEMA = StructType(
@@ -131,7 +131,7 @@ def test_vector_features_and_many_cells(spark):
     df = spark.createDataFrame(rows, ["p", "q", "cat", "label"])
     df = VectorAssembler(inputCols=["p", "q"], outputCol="features").transform(df).drop("p", "q")
     sm = SMOTENC(categoricalCols=["cat"], kNeighbors=3, maxBucketSize=200, syntheticCol="s")
-    counts, cells = sm.plan(df)
+    cells = sm.plan(df).cells
     assert len(cells) == 1 and len(cells[0].groups()) > 3
     out = sm.transform(df)
     syn = out.filter("s").collect()

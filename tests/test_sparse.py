@@ -8,7 +8,7 @@ from pyspark.ml.linalg import DenseVector, SparseVector, Vectors
 from pyspark.sql import functions as F
 
 from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, RandomOverSampler
-from spark_smote.validation import collect_stats, feature_spec
+from spark_smote.engine.validation import collect_stats, feature_spec
 
 DIM = 1 << 18
 
@@ -41,7 +41,7 @@ def as_dict(v) -> dict[int, float]:
 
 def test_stats_count_nonzeros_without_densifying(spark, wide):
     spec = feature_spec(wide.schema, "f.v", None, "label", None)
-    stats = collect_stats(wide, spec)
+    stats = collect_stats(wide, spec, "SMOTE")
     assert stats.counts == {0: 1500, 1: 150} and stats.dim == DIM
     assert stats.nnz == {0: 1500 * 20, 1: 150 * 20}
 
@@ -92,8 +92,8 @@ def x_cols(row: np.ndarray, cols: list[int]) -> set[int]:
 def test_many_cells_exact_counts_and_partitioning_independent(spark):
     df = sparse_rows(spark, {0: 400, 1: 900}, nnz=8, dim=5000, minority_cols=500, seed=1)
     smote = SMOTE(featuresCol="f.v", maxBucketSize=150, numHashTables=3, syntheticCol="s", seed=4)
-    counts, cells = smote.plan(df)
-    assert counts == {0: 400, 1: 900} and len(cells[0].groups()) > 4
+    plan = smote.plan(df)
+    assert plan.before == {0: 400, 1: 900} and len(plan.cells[0].groups()) > 4
 
     def synthetic(frame):
         rows = smote.transform(frame).filter("s").collect()
@@ -123,7 +123,7 @@ def test_wide_dense_vectors_stay_dense(spark):
     rows = [(Vectors.dense(rng.normal(size=300).tolist()), int(i < 12)) for i in range(80)]
     df = spark.createDataFrame(rows, ["features", "label"])
     spec = feature_spec(df.schema, "features", None, "label", None)
-    stats = collect_stats(df, spec)
+    stats = collect_stats(df, spec, "SMOTE")
     assert stats.dim == 300 and stats.nnz == {0: 68 * 300, 1: 12 * 300}
     new = SMOTE(syntheticCol="s", kNeighbors=3).transform(df).filter("s").collect()
     assert len(new) == 56 and all(isinstance(r.features, DenseVector) for r in new)

@@ -3,9 +3,10 @@
 import numpy as np
 import pytest
 
-from spark_smote import sparse_kernel
-from spark_smote.kernel import generate_cell, knn_in_cell
-from spark_smote.sparse_kernel import (
+from spark_smote.kernels import sparse as sparse_kernel
+from spark_smote.kernels.knn import knn_in_cell
+from spark_smote.kernels.smote import generate_cell
+from spark_smote.kernels.sparse import (
     Csr,
     csr_from_lists,
     generate_cell_sparse,

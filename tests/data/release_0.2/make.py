@@ -24,9 +24,16 @@ def input_rows() -> list[dict]:
     rows = []
     for label, n, centre in ((0, 90, 0.0), (1, 40, 2.5), (2, 12, -2.0)):
         for x in rng.normal(centre, 1.0, size=(n, 3)):
-            rows.append({"id": len(rows), "f0": float(x[0]), "f1": float(x[1]),
-                         "f2": float(x[2]), "colour": ["red", "blue", "green"][len(rows) % 3],
-                         "label": label})
+            rows.append(
+                {
+                    "id": len(rows),
+                    "f0": float(x[0]),
+                    "f1": float(x[1]),
+                    "f2": float(x[2]),
+                    "colour": ["red", "blue", "green"][len(rows) % 3],
+                    "label": label,
+                }
+            )
     return rows
 
 
@@ -39,16 +46,33 @@ def stages():
 
     cols = ["f0", "f1", "f2"]
     return {
-        "smote": SMOTE(inputCols=cols, kNeighbors=3, seed=7, syntheticCol="syn",
-                       otherColumns="copy", samplingStrategy={1: 70, 2: 50}),
-        "smote_cells": SMOTE(inputCols=cols, kNeighbors=3, seed=11, maxBucketSize=16,
-                             numHashTables=2, samplingStrategy={1: 60}),
+        "smote": SMOTE(
+            inputCols=cols,
+            kNeighbors=3,
+            seed=7,
+            syntheticCol="syn",
+            otherColumns="copy",
+            samplingStrategy={1: 70, 2: 50},
+        ),
+        "smote_cells": SMOTE(
+            inputCols=cols,
+            kNeighbors=3,
+            seed=11,
+            maxBucketSize=16,
+            numHashTables=2,
+            samplingStrategy={1: 60},
+        ),
         "smotenc": SMOTENC(inputCols=cols, categoricalCols=["colour"], kNeighbors=4, seed=3),
-        "borderline": BorderlineSMOTE(inputCols=cols, kNeighbors=3, mNeighbors=6,
-                                      kind="borderline-2", seed=5, samplingStrategy={1: 80}),
+        "borderline": BorderlineSMOTE(
+            inputCols=cols,
+            kNeighbors=3,
+            mNeighbors=6,
+            kind="borderline-2",
+            seed=5,
+            samplingStrategy={1: 80},
+        ),
         "adasyn": ADASYN(inputCols=cols, nNeighbors=4, seed=9, samplingStrategy={1: 80}),
-        "random_over": RandomOverSampler(inputCols=cols, shrinkage=0.5, seed=4,
-                                         syntheticCol="syn"),
+        "random_over": RandomOverSampler(inputCols=cols, shrinkage=0.5, seed=4, syntheticCol="syn"),
         "random_under": RandomUnderSampler(seed=6, samplingStrategy="not minority"),
     }
 
@@ -59,12 +83,16 @@ def main() -> None:
     from pyspark.ml.classification import LogisticRegression
     from pyspark.ml.feature import VectorAssembler
     from pyspark.sql import SparkSession
-
-    from spark_smote.pipeline import Pipeline
     from spark_smote.smote import SMOTE
 
-    spark = (SparkSession.builder.master("local[2]").config("spark.ui.enabled", "false")
-             .config("spark.sql.shuffle.partitions", "2").getOrCreate())
+    from spark_smote.pipeline import Pipeline
+
+    spark = (
+        SparkSession.builder.master("local[2]")
+        .config("spark.ui.enabled", "false")
+        .config("spark.sql.shuffle.partitions", "2")
+        .getOrCreate()
+    )
     rows = input_rows()
     (HERE / "input.json").write_text(json.dumps(rows))
     df = spark.createDataFrame(rows).select("id", "f0", "f1", "f2", "colour", "label")

@@ -13,9 +13,6 @@ from pyspark.sql import Column
 from pyspark.sql import functions as F
 from pyspark.sql.types import ArrayType, ByteType, DoubleType, IntegerType, StructField, StructType
 
-#: Internal name of a column holding :func:`vector_parts`, parsed once per row by a projection.
-PARTS = "__smote_parts"
-
 _PARTS_TYPE = StructType(
     [
         StructField("type", ByteType()),

@@ -3,7 +3,7 @@
 The pass counts rows per class and, in the same pass, finds null labels and null / NaN /
 infinite feature values. Everything raises ``ValueError`` naming the column, class or param,
 before any output is produced. Vectors wider than :data:`WIDE_VECTOR` are read as their stored
-entries (:mod:`spark_smote.vectors`), never densified, and their non-zeros are counted.
+entries (:mod:`spark_smote.engine.vectors`), never densified, and their non-zeros are counted.
 """
 
 from __future__ import annotations
@@ -28,7 +28,8 @@ from pyspark.sql.types import (
     StructType,
 )
 
-from spark_smote.vectors import PARTS, parts_nonzeros, parts_size, vector_parts
+from spark_smote.engine.columns import PARTS, quote
+from spark_smote.engine.vectors import parts_nonzeros, parts_size, vector_parts
 
 #: A label column with more distinct values than this is not a class label.
 MAX_CLASSES = 10_000
@@ -38,11 +39,6 @@ WIDE_VECTOR = 256
 SPARSE_MAX_FILL = 0.1
 #: Samplers that work on dense rows refuse sparse vectors wider than this (64 KiB a dense row).
 DENSE_MAX_DIM = 8192
-
-
-def quote(name: str) -> str:
-    """``name`` as a quoted identifier for ``F.col``: dots, spaces and backticks stay literal."""
-    return "`" + name.replace("`", "``") + "`"
 
 
 @dataclass(frozen=True)
@@ -68,18 +64,23 @@ class FeatureSpec:
         return F.array(*[F.col(quote(c)).cast("double") for c in self.columns])
 
 
-def check_batch(dataset: DataFrame) -> None:
-    """Refuse a streaming DataFrame: oversampling needs whole classes (counts, neighbours)."""
+def check_batch(dataset: DataFrame, sampler: str) -> None:
+    """Refuse a streaming DataFrame: resampling needs whole classes (counts, neighbours)."""
     if dataset.isStreaming:
         raise ValueError(
-            "SMOTE needs a batch DataFrame, got a streaming one: oversample each micro-batch "
+            f"{sampler} needs a batch DataFrame, got a streaming one: resample each micro-batch "
             "inside writeStream.foreachBatch(lambda batch, batch_id: ...) instead."
         )
 
 
-def label_spec(schema: StructType, label_col: str) -> FeatureSpec:
-    """A spec with the label only (samplers that copy or drop whole rows need no features)."""
+def label_spec(schema: StructType, label_col: str, synthetic_col: str | None = None) -> FeatureSpec:
+    """A spec with the label only (samplers that copy or drop whole rows need no features);
+    ``synthetic_col``, the flag column to add, must be a new name."""
     types = {f.name: f.dataType for f in schema.fields}
+    if synthetic_col is not None and synthetic_col in types:
+        raise ValueError(
+            f"syntheticCol: column {synthetic_col!r} already exists in the input; pick a new name."
+        )
     if label_col not in types:
         raise ValueError(
             f"labelCol: column {label_col!r} is not in the input (columns: {', '.join(types)})."
@@ -100,7 +101,7 @@ def feature_spec(
     synthetic_col: str | None,
 ) -> FeatureSpec:
     """Check that the columns exist and have usable types."""
-    types = label_spec(schema, label_col).types
+    types = label_spec(schema, label_col, synthetic_col).types
     available = ", ".join(types)
 
     def need(col: str, param: str) -> DataType:
@@ -131,10 +132,6 @@ def feature_spec(
         if features_col == label_col:
             raise ValueError(f"featuresCol and labelCol are both {label_col!r}.")
         columns, vector = (features_col,), True
-    if synthetic_col is not None and synthetic_col in types:
-        raise ValueError(
-            f"syntheticCol: column {synthetic_col!r} already exists in the input; pick a new name."
-        )
     return FeatureSpec(columns, vector, label_col, types)
 
 
@@ -168,6 +165,17 @@ def with_categorical(spec: FeatureSpec, categorical_cols: Sequence[str] | None) 
                 "columns must be string, integer or boolean (cast it, or make it continuous)."
             )
     return FeatureSpec(spec.columns, spec.vector, spec.label, spec.types, tuple(categorical_cols))
+
+
+def check_copyable(schema: StructType, spec: FeatureSpec) -> None:
+    """``otherColumns='copy'`` carries other columns through Arrow: refuse types it cannot."""
+    for name in spec.others:
+        t = schema[name].dataType
+        if "vector" in t.simpleString():
+            raise ValueError(
+                f"otherColumns='copy' cannot carry column {name!r} of type {t.simpleString()} "
+                "through the pandas UDF; drop the column or use otherColumns='null'."
+            )
 
 
 def _count_if(cond: Column) -> Column:
@@ -242,7 +250,7 @@ def first_vector_size(dataset: DataFrame, column: str) -> int:
     return len(first[0][0]) if first else 0
 
 
-def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
+def collect_stats(dataset: DataFrame, spec: FeatureSpec, sampler: str) -> DataStats:
     """Run the aggregation (one pass, one row per class) and check what it found."""
     wide = spec.vector and first_vector_size(dataset, spec.columns[0]) > WIDE_VECTOR
     if wide:
@@ -253,15 +261,15 @@ def collect_stats(dataset: DataFrame, spec: FeatureSpec) -> DataStats:
     rows = dataset.groupBy(label).agg(*stats).limit(MAX_CLASSES + 1).collect()
     if len(rows) <= MAX_CLASSES and any(r["bad"] for r in rows):  # name the column and the kind
         rows = dataset.groupBy(label).agg(*stat_columns(spec, True, wide)).collect()
-    return check_stats(rows, spec)
+    return check_stats(rows, spec, sampler)
 
 
-def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
+def check_stats(rows: Sequence[Row], spec: FeatureSpec, sampler: str) -> DataStats:
     """Raise on null labels and bad feature values; return class counts and dimension."""
     if len(rows) > MAX_CLASSES:
         raise ValueError(
             f"labelCol: column {spec.label!r} has more than {MAX_CLASSES} distinct values; "
-            "SMOTE needs a class label, not a continuous target."
+            f"{sampler} needs a class label, not a continuous target."
         )
     counts: dict[Any, int] = {}
     for row in rows:
@@ -270,7 +278,7 @@ def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
             word = "null" if label is None else "NaN"
             raise ValueError(
                 f"labelCol: column {spec.label!r} has {row['n']} {word} values; drop or fill "
-                "them before SMOTE."
+                f"them before {sampler}."
             )
         for i, name in enumerate(spec.columns):
             for kind, word in (("null", "null"), ("nan", "NaN"), ("inf", "infinite")):
@@ -278,7 +286,7 @@ def check_stats(rows: Sequence[Row], spec: FeatureSpec) -> DataStats:
                 if bad:
                     raise ValueError(
                         f"Feature column {name!r} has {bad} {word} value(s) in rows of class "
-                        f"{label!r}; SMOTE cannot interpolate them. Drop, fill or impute them "
+                        f"{label!r}; {sampler} cannot use them. Drop, fill or impute them "
                         "first."
                     )
         counts[label] = row["n"]

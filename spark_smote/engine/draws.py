@@ -21,18 +21,21 @@ from pyspark.sql import Column, DataFrame, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType
 
-from spark_smote.engine import CLS, class_index, hashable_columns, per_class
-from spark_smote.kernel import block_quotas, bootstrap_counts
+from spark_smote.engine.columns import (
+    BLOCK,
+    CLS,
+    COPIES,
+    DRAW_STREAM,
+    ORDER,
+    ROW,
+    class_index,
+    hashable_columns,
+    per_class,
+)
+from spark_smote.kernels.draws import block_quotas, bootstrap_counts
 
-BLOCK = "__smote_block"
-ORDER = "__smote_order"  # the seeded row hash
-ROW = "__smote_row"  # 1-based rank of a row in its block
-COPIES = "__smote_copies"
-COPY = "__smote_copy"  # 1-based number of a copy of a drawn row
 #: Rows per block, at most on average: a block is one window partition.
 BLOCK_ROWS = 500_000
-DRAW_STREAM = 3
-NOISE_STREAM = 4
 
 
 @dataclass(frozen=True)
@@ -48,6 +51,12 @@ class ClassDraw:
     @property
     def n_blocks(self) -> int:
         return max(1, -(-self.n_rows // BLOCK_ROWS))
+
+
+def class_draws(counts: dict[Any, int], wanted: dict[Any, int], replace: bool) -> list[ClassDraw]:
+    """A :class:`ClassDraw` per class of ``wanted`` (rows to draw), indexed among all labels."""
+    labels = sorted(counts)
+    return [ClassDraw(labels.index(c), c, counts[c], n, replace) for c, n in sorted(wanted.items())]
 
 
 def _copies_udf(quotas: dict[tuple[int, int], tuple[int, int]], seed: int) -> Any:

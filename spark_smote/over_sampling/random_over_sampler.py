@@ -1,4 +1,4 @@
-"""Random over- and under-sampling: whole rows drawn by seeded hashes, exact counts per class."""
+"""Random over-sampling: copies of whole rows (or a smoothed bootstrap), exact counts per class."""
 
 from __future__ import annotations
 
@@ -11,27 +11,11 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegralType
 
-from spark_smote.base import Sampler
-from spark_smote.draws import (
-    BLOCK,
-    COPIES,
-    COPY,
-    NOISE_STREAM,
-    ROW,
-    ClassDraw,
-    drawn_rows,
-    normal,
-)
-from spark_smote.engine import CLS, class_rows, feature_stds, per_class
-from spark_smote.params import DEFAULT_SEED, _FeatureParams, _SamplerParams
-from spark_smote.persistence import ParamsReadWrite
-from spark_smote.strategy import (
-    UNDER_STRATEGY_NAMES,
-    SamplingStrategy,
-    resolve_sampling_strategy,
-    resolve_under_sampling,
-)
-from spark_smote.validation import (
+from spark_smote.base import Sampler, SamplingPlan
+from spark_smote.engine.columns import BLOCK, CLS, COPIES, COPY, NOISE_STREAM, ROW, per_class, quote
+from spark_smote.engine.draws import ClassDraw, class_draws, drawn_rows, normal
+from spark_smote.engine.rows import class_rows, feature_stds
+from spark_smote.engine.validation import (
     DataStats,
     FeatureSpec,
     check_batch,
@@ -39,17 +23,14 @@ from spark_smote.validation import (
     collect_stats,
     feature_spec,
     label_spec,
-    quote,
 )
+from spark_smote.params import DEFAULT_SEED, _FeatureParams
+from spark_smote.persistence import ParamsReadWrite
+from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
 
 
 def _float_or_none(value: Any) -> float | None:
     return None if value is None else TypeConverters.toFloat(value)
-
-
-def _draws(counts: dict[Any, int], wanted: dict[Any, int], replace: bool) -> list[ClassDraw]:
-    labels = sorted(counts)
-    return [ClassDraw(labels.index(c), c, counts[c], n, replace) for c, n in sorted(wanted.items())]
 
 
 class RandomOverSampler(Sampler, _FeatureParams, ParamsReadWrite):
@@ -124,32 +105,40 @@ class RandomOverSampler(Sampler, _FeatureParams, ParamsReadWrite):
         if s is not None and not s >= 0:
             raise ValueError(f"shrinkage must be None or a number >= 0, got {s}.")
 
-    def _transform(self, dataset: DataFrame) -> DataFrame:
+    def plan(self, dataset: DataFrame) -> SamplingPlan:
+        """Validate ``dataset`` (the label; the features too with ``shrinkage``) and return its
+        class counts before and after."""
+        name = type(self).__name__
         self._validate_params()
-        check_batch(dataset)
+        check_batch(dataset, name)
         flag = self.getSyntheticCol()
-        shrink = self.getShrinkage()
-        if flag is not None and flag in dataset.columns:
-            raise ValueError(
-                f"syntheticCol: column {flag!r} already exists in the input; pick a new name."
-            )
-        if shrink is None:
-            spec = label_spec(dataset.schema, self.getLabelCol())
+        if self.getShrinkage() is None:
+            spec = label_spec(dataset.schema, self.getLabelCol(), flag)
         else:
             spec = feature_spec(
                 dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), flag
             )
-        stats = collect_stats(dataset, spec)
-        check_densifiable(spec, stats, "RandomOverSampler with shrinkage")
-        wanted = resolve_sampling_strategy(self.getSamplingStrategy(), stats.counts)
+        stats = collect_stats(dataset, spec, name)
+        check_densifiable(spec, stats, f"{name} with shrinkage")
+        wanted = check_sampling_strategy(
+            self.getSamplingStrategy(), stats.counts, "over-sampling", name
+        )
+        after = {c: n + wanted.get(c, 0) for c, n in stats.counts.items()}
+        return SamplingPlan(name, stats.counts, after, spec=spec, stats=stats)
+
+    def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        assert plan.spec is not None and plan.stats is not None
+        flag, shrink = self.getSyntheticCol(), self.getShrinkage()
         original = dataset.withColumn(flag, F.lit(False)) if flag else dataset
-        if not wanted:
+        if not plan.changed:
             return original
-        draws = _draws(stats.counts, wanted, replace=True)
-        drawn = drawn_rows(dataset, spec.label, draws, self.getSeed())
+        wanted = {c: n - plan.before[c] for c, n in plan.changed.items()}
+        draws = class_draws(plan.before, wanted, replace=True)
+        drawn = drawn_rows(dataset, plan.spec.label, draws, self.getSeed())
         copies = drawn.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
         if shrink is not None:
-            copies = _smoothed(dataset, copies, spec, draws, stats, shrink, self.getSeed())
+            seed = self.getSeed()
+            copies = _smoothed(dataset, copies, plan.spec, draws, plan.stats, shrink, seed)
         out = copies.select(*[F.col(quote(c)) for c in dataset.columns])
         if flag:
             out = out.withColumn(flag, F.lit(True))
@@ -188,82 +177,3 @@ def _smoothed(
             value = F.round(value)
         copies = copies.withColumn(name, value.cast(spec.types[name]))
     return copies
-
-
-class RandomUnderSampler(Sampler, _SamplerParams, ParamsReadWrite):
-    """Random under-sampling: keeps exactly the ``samplingStrategy`` count of rows of each class
-    it reduces, chosen uniformly by a seeded row hash; the rows are unchanged.
-
-    ``samplingStrategy``: ``"auto"`` (= ``"not minority"``), ``"majority"``,
-    ``"not majority"``, ``"all"`` (classes cut to the minority count), a float ``alpha``
-    (binary: the majority cut to ``int(n_minority / alpha)``) or a dict of final counts not
-    above the current ones. With ``replacement=True`` the kept rows of a reduced class are
-    drawn with replacement (so some rows appear more than once), as imbalanced-learn's.
-
-    Examples
-    --------
-    >>> from spark_smote import RandomUnderSampler
-    >>> df = spark.createDataFrame([(float(i), int(i < 3)) for i in range(10)], ["x", "label"])
-    >>> out = RandomUnderSampler().transform(df)
-    >>> sorted((r.label, r["count"]) for r in out.groupBy("label").count().collect())
-    [(0, 3), (1, 3)]
-    """
-
-    _strategy_names = UNDER_STRATEGY_NAMES
-
-    replacement: Param[bool] = Param(
-        Params._dummy(),
-        "replacement",
-        "draw the kept rows with replacement",
-        typeConverter=TypeConverters.toBoolean,
-    )
-
-    @keyword_only
-    def __init__(
-        self,
-        *,
-        labelCol: str = "label",
-        samplingStrategy: SamplingStrategy = "auto",
-        seed: int = DEFAULT_SEED,
-        replacement: bool = False,
-    ) -> None:
-        super().__init__()
-        self._setDefault(replacement=False)
-        self.setParams(**self._input_kwargs)
-
-    @keyword_only
-    def setParams(
-        self,
-        *,
-        labelCol: str = "label",
-        samplingStrategy: SamplingStrategy = "auto",
-        seed: int = DEFAULT_SEED,
-        replacement: bool = False,
-    ) -> RandomUnderSampler:
-        """Sets params for this RandomUnderSampler."""
-        return self._set(**self._input_kwargs)
-
-    def getReplacement(self) -> bool:
-        """Gets the value of replacement or its default value."""
-        return self.getOrDefault(self.replacement)
-
-    def setReplacement(self, value: bool) -> RandomUnderSampler:
-        """Sets the value of :py:attr:`replacement`."""
-        return self._set(replacement=value)
-
-    def _transform(self, dataset: DataFrame) -> DataFrame:
-        self._validate_params()
-        check_batch(dataset)
-        spec = label_spec(dataset.schema, self.getLabelCol())
-        stats = collect_stats(dataset, spec)
-        keep = resolve_under_sampling(self.getSamplingStrategy(), stats.counts)
-        if not keep:
-            return dataset
-        draws = _draws(stats.counts, keep, replace=self.getReplacement())
-        drawn = drawn_rows(dataset, spec.label, draws, self.getSeed())
-        if self.getReplacement():
-            drawn = drawn.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
-        kept = drawn.select(*[F.col(quote(c)) for c in dataset.columns])
-        label = F.col(quote(spec.label))
-        untouched = dataset.filter(~label.isin([F.lit(d.label) for d in draws]))
-        return untouched.unionByName(kept)

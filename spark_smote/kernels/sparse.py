@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from spark_smote.kernel import _draw, block_rows, candidates_per_query, smallest_per_row
+from spark_smote.kernels.knn import block_rows, candidates_per_query, smallest_per_row
+from spark_smote.kernels.smote import draw
 
 #: Width of the sketch that the cell hash is fitted on and assigns by.
 SKETCH_DIM = 32
@@ -228,7 +229,7 @@ def generate_cell_sparse(
     are drawn among the home rows, neighbours searched exactly among all the cell's rows.
     Returns the new rows and, per new row, the position in ``rows`` of its base row.
     """
-    order, base, pick, gap, copy_of = _draw(sketches, row_keys, home, n_new, k, seed)
+    order, base, pick, gap, copy_of = draw(sketches, row_keys, home, n_new, k, seed)
     ordered = rows.take(order)
     bases, inverse = np.unique(copy_of[base], return_inverse=True)
     if len(bases):

@@ -1,9 +1,9 @@
 """Sparse vectors through the engine: rows as their non-zeros (read by
-:mod:`spark_smote.vectors`, never densified), hashed by a sketch, generated sparse.
+:mod:`spark_smote.engine.vectors`, never densified), hashed by a sketch, generated sparse.
 
 A vector column takes this path when its vectors are wider than
-:data:`~spark_smote.validation.WIDE_VECTOR` and the classes to oversample store at most
-:data:`~spark_smote.validation.SPARSE_MAX_FILL` of their entries (:func:`keeps_sparse`).
+:data:`~spark_smote.engine.validation.WIDE_VECTOR` and the classes to oversample store at most
+:data:`~spark_smote.engine.validation.SPARSE_MAX_FILL` of their entries (:func:`keeps_sparse`).
 """
 
 from __future__ import annotations
@@ -19,30 +19,30 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import BinaryType, DoubleType, StructField, StructType
 
-from spark_smote.engine import (
+from spark_smote.engine.columns import (
     CLS,
     GENERATION_STREAM,
     KEY,
+    PARTS,
     RANK,
-    ClassCells,
+    SI,
+    SKETCH_STREAM,
+    SV,
     LabelledClass,
     X,
-    arrived_group,
     class_index,
     feature_names,
     field,
-    group_index,
     hashable_columns,
     other_names,
-    stack_features,
+    quote,
 )
-from spark_smote.sparse_kernel import SKETCH_DIM, csr_from_lists, generate_cell_sparse, sketch
-from spark_smote.validation import SPARSE_MAX_FILL, DataStats, FeatureSpec, quote
-from spark_smote.vectors import PARTS, parts_nonzeros, vector_parts
-
-#: The columns of a sparse row inside the engine: its non-zeros' indices and values.
-SI, SV = "__smote_si", "__smote_sv"
-SKETCH_STREAM = 3
+from spark_smote.engine.grouping import arrived_group, group_index
+from spark_smote.engine.rows import stack_features
+from spark_smote.engine.validation import SPARSE_MAX_FILL, DataStats, FeatureSpec
+from spark_smote.engine.vectors import parts_nonzeros, vector_parts
+from spark_smote.kernels.cells import ClassCells
+from spark_smote.kernels.sparse import SKETCH_DIM, csr_from_lists, generate_cell_sparse, sketch
 
 
 def keeps_sparse(stats: DataStats, labels: Sequence[Any]) -> bool:
@@ -76,7 +76,7 @@ def sparse_class_rows(
     seed: int,
     others: Sequence[str] = (),
 ) -> DataFrame:
-    """The sparse twin of :func:`spark_smote.engine.class_rows`: ``CLS``, the rows'
+    """The sparse twin of :func:`spark_smote.engine.rows.class_rows`: ``CLS``, the rows'
     :func:`sketch` as the engine's :data:`SKETCH_DIM` feature columns (the cells are fitted and
     assigned on them), the non-zeros as ``SI, SV``, ``others`` (renamed) and ``KEY``."""
     expr = class_index(spec.label, tasks)

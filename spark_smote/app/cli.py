@@ -17,7 +17,8 @@ from typing import Any
 
 import tomllib
 
-FORMATS = ("parquet", "csv", "json", "orc", "delta")
+from spark_smote.app.io import FORMATS, UserError, same_or_nested
+
 SAMPLERS = ("smote", "smotenc", "borderline", "adasyn", "random-over", "random-under")
 DEFAULTS: dict[str, Any] = {
     "sampler": "smote",
@@ -46,10 +47,6 @@ DEFAULTS: dict[str, Any] = {
     "demo_rows": 20_000,
 }
 DEMO_FEATURES = 5
-
-
-class UserError(Exception):
-    """A mistake in the arguments or the input: reported in one line, exit code 2."""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -162,26 +159,6 @@ def _number_or_text(key: str) -> Any:
     return key
 
 
-def guess_format(path: str) -> str:
-    """Input format from the path: its extension, or the files of a directory."""
-    local = path.removeprefix("file://")
-    if os.path.isdir(os.path.join(local, "_delta_log")):
-        return "delta"
-    names = [local]
-    if os.path.isdir(local):
-        names = sorted(os.listdir(local))
-    for name in names:
-        for fmt in ("parquet", "csv", "json", "orc"):
-            if name.endswith("." + fmt) or f".{fmt}." in name:
-                return fmt
-    return "parquet"
-
-
-def _same_or_nested(a: str, b: str) -> bool:
-    a, b = (os.path.abspath(p.removeprefix("file://")).rstrip("/") for p in (a, b))
-    return a == b or a.startswith(b + "/") or b.startswith(a + "/")
-
-
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
@@ -198,12 +175,12 @@ def run(settings: dict[str, Any], spark_conf: dict[str, str]) -> int:
     from pyspark.errors import AnalysisException
     from pyspark.sql import SparkSession
 
-    from spark_smote.job import oversample_job
+    from spark_smote.app.job import oversample_job
 
     if (
         settings["input"]
         and settings["output"]
-        and _same_or_nested(settings["input"], settings["output"])
+        and same_or_nested(settings["input"], settings["output"])
     ):
         raise UserError(
             f"--output {settings['output']} is the input or inside it; write somewhere else"

@@ -8,8 +8,9 @@ import numpy as np
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
+from spark_smote.engine.columns import quote
+from spark_smote.engine.validation import feature_spec
 from spark_smote.params import _FeatureParams
-from spark_smote.validation import feature_spec, quote
 
 #: Rows per class and kind (original / synthetic) drawn in the projection.
 SAMPLE_ROWS = 500

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spark_smote.kernels.knn import power_of_two_scale
+
 #: Up to this many cells, one flat k-means; above it, a two-level tree.
 FLAT_MAX_CELLS = 256
 #: Top cells whose leaves a row compares itself with, in a tree.
@@ -33,13 +35,15 @@ class CellHash:
 
     ``tops`` ``(t, d)``: first-level centroids; ``leaves`` ``(c, d)``: the cells; ``children``
     ``(t, w)``: leaf ids of each top cell, padded with ``-1``. A flat hash has one leaf per top
-    cell (``tops is leaves``).
+    cell (``tops is leaves``). The centroids live in the space of ``x * scale``
+    (:func:`power_of_two_scale` of the sample: 1.0 but for values near the float64 limits).
     """
 
     tops: np.ndarray
     leaves: np.ndarray
     children: np.ndarray
     copies: int
+    scale: float = 1.0
 
     @property
     def n_cells(self) -> int:
@@ -58,6 +62,8 @@ class CellHash:
         if self.n_cells == 1:  # one cell: no arithmetic, whatever the values
             out[:, 0] = 0
             return out
+        if self.scale != 1.0:
+            x = x * self.scale
         probe = min(len(self.tops), max(self.copies, TREE_PROBE))
         spare = min(self.copies + 2, self.n_cells)
         chunk = max(1, _CHUNK_VALUES // (probe * self.children.shape[1] + len(self.tops)))
@@ -160,10 +166,13 @@ def fit_cell_hash(
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     sample = np.asarray(sample, dtype=np.float64)
     weights = np.asarray(weights, dtype=np.float64)
+    scale = power_of_two_scale(sample)
+    if scale != 1.0:
+        sample = sample * scale
     if n_cells <= FLAT_MAX_CELLS:
         centres = kmeans(sample, weights, n_cells, rng)
         ids = np.arange(len(centres), dtype=np.int64)[:, None]
-        return CellHash(centres, centres, ids, copies)
+        return CellHash(centres, centres, ids, copies, scale)
     tops = kmeans(sample, weights, math.ceil(math.sqrt(n_cells)), rng)
     top_of = np.argmin(_squared_distances(sample, tops), axis=1)
     total = weights.sum()
@@ -179,7 +188,7 @@ def fit_cell_hash(
     children = np.full((len(tops), width), -1, dtype=np.int64)
     for t, g in enumerate(groups):
         children[t, : len(g)] = g
-    return CellHash(tops, np.vstack(leaves), children, copies)
+    return CellHash(tops, np.vstack(leaves), children, copies, scale)
 
 
 def without_cells(hash_: CellHash, dead: np.ndarray) -> CellHash:
@@ -195,9 +204,10 @@ def without_cells(hash_: CellHash, dead: np.ndarray) -> CellHash:
     flat = hash_.tops is hash_.leaves
     leaves = hash_.leaves[keep]
     if flat:
-        return CellHash(leaves, leaves, np.arange(len(keep), dtype=np.int64)[:, None], hash_.copies)
+        ids = np.arange(len(keep), dtype=np.int64)[:, None]
+        return CellHash(leaves, leaves, ids, hash_.copies, hash_.scale)
     live = (children >= 0).any(axis=1)
-    return CellHash(hash_.tops[live], leaves, children[live], hash_.copies)
+    return CellHash(hash_.tops[live], leaves, children[live], hash_.copies, hash_.scale)
 
 
 def _split(
@@ -236,6 +246,7 @@ def split_cells(
     keeps the old id; the others are appended."""
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     home = hash_.assign(sample)[:, 0]
+    sample = sample * hash_.scale if hash_.scale != 1.0 else sample  # the centroids' space
     leaves = list(hash_.leaves)
     added: dict[int, list[int]] = {}
     for cell, n in zip(cells, parts, strict=True):
@@ -253,11 +264,11 @@ def split_cells(
     new_leaves = np.vstack(leaves)
     if hash_.tops is hash_.leaves:
         ids = np.arange(len(new_leaves), dtype=np.int64)[:, None]
-        return CellHash(new_leaves, new_leaves, ids, hash_.copies)
+        return CellHash(new_leaves, new_leaves, ids, hash_.copies, hash_.scale)
     groups = [[int(c) for c in row if c >= 0] for row in hash_.children]
     for g in groups:
         g.extend(i for c in list(g) for i in added.get(c, []))
     children = np.full((len(groups), max(map(len, groups))), -1, dtype=np.int64)
     for t, g in enumerate(groups):
         children[t, : len(g)] = g
-    return CellHash(hash_.tops, new_leaves, children, hash_.copies)
+    return CellHash(hash_.tops, new_leaves, children, hash_.copies, hash_.scale)

@@ -4,19 +4,20 @@ from __future__ import annotations
 
 from typing import Any
 
-from pyspark.ml import Transformer
 from pyspark.sql import DataFrame, SparkSession
 from pyspark.sql import functions as F
 
-from spark_smote.adasyn import ADASYN
-from spark_smote.borderline import BorderlineSMOTE
-from spark_smote.random_sampling import RandomOverSampler, RandomUnderSampler
-from spark_smote.smote import SMOTE
-from spark_smote.smotenc import SMOTENC
-from spark_smote.strategy import resolve_sampling_strategy, resolve_under_sampling
-from spark_smote.validation import collect_stats, label_spec
-
-_FLAG = "__smote_synthetic"
+from spark_smote.app.io import UserError, guess_format
+from spark_smote.base import Sampler
+from spark_smote.engine.columns import FLAG
+from spark_smote.over_sampling import (
+    ADASYN,
+    SMOTE,
+    SMOTENC,
+    BorderlineSMOTE,
+    RandomOverSampler,
+)
+from spark_smote.under_sampling import RandomUnderSampler
 
 
 def demo_data(spark: SparkSession, rows: int, seed: int = 7, features: int = 5) -> DataFrame:
@@ -37,7 +38,7 @@ def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
     return reader.load(path)
 
 
-def build_sampler(settings: dict[str, Any], flag: str) -> Transformer:
+def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     """The sampler the settings name (``sampler``; ``categorical_cols`` selects SMOTE-NC)."""
     common = {
         "labelCol": settings["label"],
@@ -83,27 +84,8 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Transformer:
     )
 
 
-def plan_summary(sampler: Transformer, df: DataFrame) -> tuple[dict[Any, int], dict[Any, Any]]:
-    """Class counts before, and per class the rows after and the cell sizes (validates)."""
-    if isinstance(sampler, SMOTE):
-        counts, plans = sampler.plan(df)
-        return counts, {
-            p.label: (counts[p.label] + p.n_new, [g.rows for g in p.groups()]) for p in plans
-        }
-    sampler._validate_params()  # type: ignore[attr-defined]
-    counts = collect_stats(df, label_spec(df.schema, sampler.getLabelCol())).counts  # type: ignore[attr-defined]
-    strategy = sampler.getSamplingStrategy()  # type: ignore[attr-defined]
-    if isinstance(sampler, RandomUnderSampler):
-        after = resolve_under_sampling(strategy, counts)
-    else:
-        after = {c: counts[c] + n for c, n in resolve_sampling_strategy(strategy, counts).items()}
-    return counts, {c: (n, []) for c, n in after.items()}
-
-
 def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, Any]:
     """Read (or make) the input, oversample it, write it; return the summary."""
-    from spark_smote.cli import UserError, guess_format
-
     if settings["plot"]:
         try:
             import matplotlib  # noqa: F401
@@ -117,43 +99,44 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
         fmt = settings["format"] or guess_format(settings["input"])
         df = read_input(spark, settings["input"], fmt)
         source = settings["input"]
-    flag = settings["synthetic_col"] or _FLAG
+    flag = settings["synthetic_col"] or FLAG
     sampler = build_sampler(settings, flag)
     if settings["plot"] and isinstance(sampler, RandomUnderSampler):
         raise UserError("--plot shows synthetic rows: random-under makes none; leave --plot out")
-    counts, new = plan_summary(sampler, df)  # validates before anything is written
-    out = sampler.transform(df)
-    written = out.drop(_FLAG) if _FLAG in out.columns else out
+    plan = sampler.plan(df)  # validates before anything is written; planned once
+    out = sampler.resample(df, plan)
+    written = out.drop(FLAG) if FLAG in out.columns else out
     mode = "overwrite" if settings["mode"] == "overwrite" else "error"  # Connect knows "error"
     writer = written.write.format(settings["output_format"] or "parquet").mode(mode)
     if settings["partition_by"]:
         writer = writer.partitionBy(*settings["partition_by"])
     writer.save(settings["output"])
 
+    sizes = {c.label: [g.rows for g in c.groups()] for c in plan.cells}
     classes = []
-    for label in sorted(counts):
-        after, sizes = new.get(label, (counts[label], []))
+    for label in sorted(plan.before):
+        cells = sizes.get(label, [])
         classes.append(
             {
                 "label": label,
-                "before": counts[label],
-                "after": after,
-                "cells": len(sizes),
-                "cell_min": min(sizes, default=0),
-                "cell_max": max(sizes, default=0),
+                "before": plan.before[label],
+                "after": plan.after[label],
+                "cells": len(cells),
+                "cell_min": min(cells, default=0),
+                "cell_max": max(cells, default=0),
             }
         )
     summary = {
         "input": source,
         "output": settings["output"],
-        "rows_read": sum(counts.values()),
+        "rows_read": sum(plan.before.values()),
         "rows_written": sum(c["after"] for c in classes),
         "classes": classes,
         "sampler": type(sampler).__name__,
         "params": {p.name: v for p, v in sampler.extractParamMap().items()},
     }
     if settings["plot"]:
-        from spark_smote.plot import plot_summary
+        from spark_smote.app.plot import plot_summary
 
         plot_summary(out, sampler, summary, settings["plot"])
     return summary

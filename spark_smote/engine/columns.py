@@ -1,0 +1,132 @@
+"""The engine's internal column names, RNG stream tags and the small column helpers all passes use.
+
+Every name the engine adds to a user's rows starts with ``__smote_`` so that it never clashes with
+a user's column; user column names are always quoted (:func:`quote`). The stream tags are part of
+every seed: changing one changes the rows a seed gives.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, Protocol
+
+from pyspark.sql import Column
+from pyspark.sql import functions as F
+from pyspark.sql.types import (
+    ArrayType,
+    DataType,
+    DoubleType,
+    IntegerType,
+    LongType,
+    StructField,
+)
+
+# ------------------------------------------------------------------ rows of the cell engine
+CLS = "__smote_class"  # position of the row's class among all labels (sorted)
+KEY = "__smote_key"  # a hash of the whole row: with the features, a stable order in a group
+CELL = "__smote_cell"
+PART = "__smote_part"
+RANK = "__smote_rank"  # 0: the row's home cell; r > 0: its r-th guest cell
+OTHER_RANK = -1  # RANK of a row of another class, stored as data in a class's cell
+X = "__smote_x"  # features as one array column, when there are too many for flat columns
+HASHED = "__smote_cells"  # the cells of a row, as the hash UDF's struct
+OTHER_PREFIX = "__smote_o"  # + i: the user's i-th carried column (see other_names)
+
+# ------------------------------------------------------------------ sparse rows
+PARTS = "__smote_parts"  # a vector's stored form, parsed once per row (engine.vectors)
+SI, SV = "__smote_si", "__smote_sv"  # a sparse row's non-zeros: indices and values
+
+# ------------------------------------------------------------------ whole-row draws
+BLOCK = "__smote_block"
+ORDER = "__smote_order"  # the seeded row hash
+ROW = "__smote_row"  # 1-based rank of a row in its block
+COPIES = "__smote_copies"
+COPY = "__smote_copy"  # 1-based number of a copy of a drawn row
+
+# ------------------------------------------------------------------ diagnostics and the job
+SAMPLED = "__smote_sampled"
+DIST = "__smote_dist"
+CANDIDATES = "__smote_candidates"
+FLAG = "__smote_synthetic"  # the job's synthetic flag when the user asked for none
+
+# ------------------------------------------------------------------ RNG stream tags
+# One tag per use, so that sampling, fitting and generation never share draws. The values fix
+# the rows a seed gives: never change them. DRAW_STREAM and SKETCH_STREAM share the value 3 but
+# never the entropy: draws seed (seed, 3, class, block), the sketch seeds (seed, 3) alone.
+GENERATION_STREAM = 0
+HASH_STREAM = 2
+DRAW_STREAM = 3
+SKETCH_STREAM = 3
+NOISE_STREAM = 4
+
+#: Up to this many features, they travel as flat double columns; above, as one array column.
+FLAT_MAX_DIM = 256
+
+
+def quote(name: str) -> str:
+    """``name`` as a quoted identifier for ``F.col``: dots, spaces and backticks stay literal."""
+    return "`" + name.replace("`", "``") + "`"
+
+
+def feature_names(dim: int) -> list[str]:
+    """Names of the feature columns the engine carries: flat when narrow, else one array."""
+    return [f"{X}{i}" for i in range(dim)] if dim <= FLAT_MAX_DIM else [X]
+
+
+def other_names(others: Sequence[str]) -> list[str]:
+    """Internal names of the user's other columns carried through the engine."""
+    return [f"{OTHER_PREFIX}{i}" for i in range(len(others))]
+
+
+_TYPES: dict[str, DataType] = {
+    "int": IntegerType(),
+    "long": LongType(),
+    "double": DoubleType(),
+    "array<double>": ArrayType(DoubleType()),
+}
+
+
+def field(name: str, type_string: str) -> StructField:
+    """A schema field named by a type string, e.g. ``field(CLS, "int")``."""
+    return StructField(name, _TYPES[type_string])
+
+
+def per_class(tasks: Sequence[Any], value: Callable[[Any], Any]) -> Column:
+    """``CASE CLS WHEN i THEN value(task_i) END`` (``tasks`` have an ``index``)."""
+    expr = None
+    for t in tasks:
+        v = value(t)
+        v = v if isinstance(v, Column) else F.lit(v)
+        cond = F.col(CLS) == t.index
+        expr = F.when(cond, v) if expr is None else expr.when(cond, v)
+    assert expr is not None
+    return expr
+
+
+class LabelledClass(Protocol):
+    """A class the engine works on: its position among all labels and its label."""
+
+    index: int
+    label: Any
+
+
+def class_index(label_col: str, classes: Sequence[LabelledClass]) -> Column:
+    """``CASE label WHEN label_i THEN index_i END``: null for rows of other classes."""
+    label = F.col(quote(label_col))
+    expr = None
+    for c in classes:
+        cond = label == F.lit(c.label)
+        expr = F.when(cond, c.index) if expr is None else expr.when(cond, c.index)
+    assert expr is not None
+    return expr
+
+
+def hashable_columns(types: Mapping[str, DataType]) -> list[str]:
+    """The (quoted) columns a row hash can take: all but maps."""
+    return [quote(c) for c, t in types.items() if "map<" not in t.simpleString()]
+
+
+def uniform(seed: int) -> Column:
+    """A number in [0, 1) from the row key and the seed: the same for a row on every run."""
+    bits = F.xxhash64(F.col(KEY), F.lit(seed)).bitwiseAND(F.lit((1 << 53) - 1))
+    return bits.cast("double") / float(1 << 53)

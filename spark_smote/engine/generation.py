@@ -1,0 +1,199 @@
+"""Generation passes: the ``applyInPandas`` functions that run the kernels on each group.
+
+Each function here wraps a numpy kernel of :mod:`spark_smote.kernels` for one group of
+:func:`~spark_smote.engine.grouping.cell_groups`: it checks the group against the plan, reads
+the rows into arrays, seeds the kernel with ``(seed, stream, class, cell, part)`` and returns
+the synthetic rows as a frame of :func:`generated_schema`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql.types import StructField, StructType
+
+from spark_smote.engine.columns import (
+    CLS,
+    GENERATION_STREAM,
+    KEY,
+    OTHER_RANK,
+    RANK,
+    X,
+    feature_names,
+    field,
+    other_names,
+)
+from spark_smote.engine.grouping import arrived_group, group_index
+from spark_smote.engine.rows import stack_features
+from spark_smote.kernels.adaptive import generate_cell_adaptive, other_share
+from spark_smote.kernels.cells import ClassCells
+from spark_smote.kernels.knn import stable_order
+from spark_smote.kernels.smote import generate_cell, generate_cell_nc
+
+#: ``share of other-class neighbours -> base weight`` of a row (Borderline-SMOTE, ADASYN)
+Weigh = Callable[[np.ndarray], np.ndarray]
+GroupKey = tuple[int, int, int]
+GroupFunction = Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]
+
+
+def generated_schema(dataset: DataFrame, dim: int, carried: Sequence[str]) -> StructType:
+    """Schema of a generation pass: ``CLS``, the features, the carried columns (renamed)."""
+    names = feature_names(dim)
+    types = "double" if names != [X] else "array<double>"
+    return StructType(
+        [field(CLS, "int")]
+        + [field(n, types) for n in names]
+        + [
+            StructField(n, dataset.schema[c].dataType, True)
+            for c, n in zip(carried, other_names(carried), strict=True)
+        ]
+    )
+
+
+def generated_frame(cls: int, new_x: np.ndarray, names: Sequence[str]) -> pd.DataFrame:
+    """The synthetic rows of a group as a frame of :func:`generated_schema` (without the
+    carried columns)."""
+    cls_col = np.full(len(new_x), cls, dtype=np.int32)
+    if list(names) == [X]:
+        return pd.DataFrame({CLS: cls_col, X: list(new_x)})
+    out = pd.DataFrame(new_x, columns=list(names))
+    out.insert(0, CLS, cls_col)
+    return out
+
+
+def generation_kernel(
+    cells: Sequence[ClassCells],
+    seed: int,
+    k: int,
+    dim: int,
+    carried: Sequence[str],
+    penalties: Mapping[int, float] | None = None,
+    n_cat: int = 0,
+) -> Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]:
+    """The ``applyInPandas`` function of one generation pass.
+
+    ``carried`` are the internal names of the columns that travel with the rows: with
+    ``penalties`` (SMOTE-NC, one per class index) the first ``n_cat`` of them are the
+    categorical columns, voted by the neighbours; the rest are copied from the base row.
+    """
+    groups = group_index(cells)
+    names = feature_names(dim)
+
+    def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        cls, cell, part, group = arrived_group(groups, key, len(pdf))
+        x = stack_features(pdf, names, dim)
+        keys = pdf[KEY].to_numpy(np.int64)
+        home = pdf[RANK].to_numpy() == 0
+        entropy = (seed, GENERATION_STREAM, cls, cell, part)
+        voted = None
+        if penalties is not None:
+            codes = np.column_stack(
+                [pd.factorize(pdf[c], use_na_sentinel=False)[0] for c in carried[:n_cat]]
+            )
+            new_x, base, voted = generate_cell_nc(
+                x, codes, keys, home, group.quota, k, penalties[cls], entropy
+            )
+        else:
+            new_x, base = generate_cell(x, keys, home, group.quota, k, entropy)
+        out = generated_frame(cls, new_x, names)
+        for j, c in enumerate(carried):
+            rows = voted[:, j] if voted is not None and j < n_cat else base
+            out[c] = pdf[c].iloc[rows].reset_index(drop=True)
+        return out
+
+    return kernel
+
+
+# ---------------------------------------------------------------------- Borderline-SMOTE, ADASYN
+
+
+def _cell_arrays(
+    pdf: pd.DataFrame, names: list[str], dim: int
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
+    """A group's features, keys and ranks in :func:`stable_order` (and the frame, reordered)."""
+    x = stack_features(pdf, names, dim)
+    keys = pdf[KEY].to_numpy(np.int64)
+    order = stable_order(keys, x)
+    return x[order], keys[order], pdf[RANK].to_numpy()[order], pdf.iloc[order]
+
+
+def _base_weights(
+    x: np.ndarray,
+    rank: np.ndarray,
+    other_weight: float,
+    m: int,
+    weigh: Weigh,
+) -> np.ndarray:
+    """Per row of a group: its base weight (home rows only; guests and other classes: 0)."""
+    other = rank == OTHER_RANK
+    w = np.where(other, other_weight, 1.0)
+    home = np.flatnonzero(rank == 0)
+    out = np.zeros(len(x))
+    out[home] = weigh(other_share(x, other.astype(float), w, home, m))
+    return out
+
+
+MEASURED_SCHEMA = f"`{CLS}` int, cell int, part int, weight double"
+
+
+def measure_kernel(
+    names: Sequence[str], dim: int, m: int, weigh: Weigh, other_weights: Mapping[GroupKey, float]
+) -> GroupFunction:
+    """The ``applyInPandas`` function of the measuring pass: per group, one row with the total
+    base weight of its home rows (:data:`MEASURED_SCHEMA`)."""
+    names = list(names)
+
+    def measure(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        cls, cell, part = (int(v) for v in key)
+        x, _, rank, _ = _cell_arrays(pdf, names, dim)
+        w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
+        return pd.DataFrame(
+            {CLS: [cls], "cell": [cell], "part": [part], "weight": [float(w.sum())]}
+        )
+
+    return measure
+
+
+def adaptive_generation_kernel(
+    cells: Sequence[ClassCells],
+    seed: int,
+    k: int,
+    dim: int,
+    carried: Sequence[str],
+    m: int,
+    weigh: Weigh,
+    other_weights: Mapping[GroupKey, float],
+    quotas: Mapping[GroupKey, int],
+    towards_others: bool,
+) -> GroupFunction:
+    """The ``applyInPandas`` function of a Borderline-SMOTE / ADASYN generation pass: base rows
+    drawn by weight (:func:`~spark_smote.kernels.adaptive.generate_cell_adaptive`), ``carried``
+    columns copied from the base row."""
+    groups = group_index(cells)
+    names = feature_names(dim)
+
+    def generate(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        own_rows = int((pdf[RANK].to_numpy() >= 0).sum())  # the class's rows; others on top
+        cls, cell, part, _ = arrived_group(groups, key, own_rows)
+        x, keys, rank, sorted_pdf = _cell_arrays(pdf, names, dim)
+        w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
+        new_x, base = generate_cell_adaptive(
+            x,
+            rank >= 0,
+            keys,
+            w,
+            quotas.get((cls, cell, part), 0),
+            k,
+            (seed, GENERATION_STREAM, cls, cell, part),
+            towards_others,
+        )
+        out = generated_frame(cls, new_x, names)
+        for c in carried:
+            out[c] = sorted_pdf[c].iloc[base].reset_index(drop=True)
+        return out
+
+    return generate

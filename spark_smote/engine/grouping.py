@@ -1,0 +1,118 @@
+"""Rows stored in their cells and grouped for one ``applyInPandas`` per generation pass.
+
+:func:`cell_groups` hashes every row in one vectorised pass, stores it in its home cell and its
+kept guest cells and groups the copies by ``(CLS, CELL, PART)``; :func:`others_in_cells` adds the
+rows of other classes as data (Borderline-SMOTE, ADASYN); :func:`arrived_group` checks, inside
+a Python worker, that a group holds what the plan says.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from pyspark.sql import DataFrame, GroupedData, Window
+from pyspark.sql import functions as F
+
+from spark_smote.engine.columns import CELL, CLS, KEY, OTHER_RANK, PART, RANK, per_class, uniform
+from spark_smote.engine.planning import stored_copies
+from spark_smote.kernels.cells import ClassCells, Group
+
+
+def others_in_cells(
+    others: DataFrame,
+    cells: Sequence[ClassCells],
+    dim: int,
+    seed: int,
+    cap: int,
+    carried: Sequence[str] = (),
+) -> tuple[DataFrame, dict[tuple[int, int], float]]:
+    """Rows of :func:`other_rows` stored in their nearest cell of each class (``RANK`` =
+    :data:`OTHER_RANK`, in every part of a cut cell), at most about ``cap`` per cell.
+
+    Costs one counting pass. A cell with more other-class rows than ``cap`` keeps each with
+    probability ``cap / count`` (by a seeded row hash); returns the rows and the weight
+    (``1 / probability``) of the other-class rows of each ``(class, cell)``.
+    """
+    hashes = {c.index: c.hash for c in cells}
+    copies = max(c.hash.copies for c in cells)
+    home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
+    hashed = stored_copies(others, hashes, home_only, copies, dim).drop(RANK)
+    got = hashed.groupBy(CLS, CELL).count().collect()
+    rate = {(r[CLS], r[CELL]): min(1.0, cap / r["count"]) for r in got}
+    keep_p = per_class(
+        cells,
+        lambda c: F.element_at(
+            F.array(*[F.lit(rate.get((c.index, j), 1.0)) for j in range(c.hash.n_cells)]),
+            F.col(CELL) + 1,
+        ),
+    )
+    n_parts = per_class(
+        cells,
+        lambda c: F.element_at(F.array(*[F.lit(int(s)) for s in c.parts]), F.col(CELL) + 1),
+    )
+    kept = (
+        hashed.filter(uniform(seed + 1) < keep_p)
+        .withColumn(RANK, F.lit(OTHER_RANK))
+        .withColumn(PART, F.explode(F.sequence(F.lit(0), n_parts - 1)))
+    )
+    for c in carried:
+        kept = kept.withColumn(c, F.lit(None))
+    return kept, {key: 1.0 / p for key, p in rate.items()}
+
+
+def cell_groups(
+    rows: DataFrame,
+    cells: Sequence[ClassCells],
+    dim: int,
+    seed: int,
+    others: DataFrame | None = None,
+) -> GroupedData:
+    """Rows stored in their cells (``RANK`` 0 = home), with ``others`` (from
+    :func:`others_in_cells`) if given, grouped by ``(CLS, CELL, PART)`` and spread over several
+    tasks.
+
+    Left alone, adaptive execution may coalesce the shuffle, small in bytes but heavy in kNN
+    work, into one task; a repartition to an explicit number of partitions never is.
+    """
+    copies = max(c.hash.copies for c in cells)
+    hashes = {c.index: c.hash for c in cells}
+    keep = {c.index: c.keep for c in cells}
+    stored = stored_copies(rows, hashes, keep, copies, dim)
+    split = [(c, int(cell)) for c in cells for cell in np.flatnonzero(c.parts > 1)]
+    if split:  # home rows of oversized cells: cut in equal parts of a seeded hash order
+        order = Window.partitionBy(CLS, CELL).orderBy(uniform(seed), KEY)
+        rank = F.row_number().over(order) - 1
+        part = F.lit(0)
+        for c, cell in split:
+            h, s = int(c.home[cell]), int(c.parts[cell])
+            hit = (F.col(CLS) == c.index) & (F.col(CELL) == cell)
+            part = F.when(hit, F.floor(rank * s / h)).otherwise(part)
+        stored = stored.withColumn(PART, part.cast("int"))
+    else:
+        stored = stored.withColumn(PART, F.lit(0))
+    if others is not None:
+        stored = stored.unionByName(others.select(*stored.columns))
+    n_groups = sum(len(c.groups()) for c in cells)
+    limit = int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
+    return stored.repartition(max(1, min(n_groups, limit)), CLS, CELL, PART).groupBy(
+        CLS, CELL, PART
+    )
+
+
+def group_index(cells: Sequence[ClassCells]) -> dict[tuple[int, int, int], Group]:
+    """``{(class index, cell, part): Group}`` for the kernels' lookups."""
+    return {(c.index, g.cell, g.part): g for c in cells for g in c.groups()}
+
+
+def arrived_group(
+    groups: Mapping[tuple[int, int, int], Group], key: tuple[Any, ...], rows: int
+) -> tuple[int, int, int, Group]:
+    """``(class index, cell, part, group)`` of an ``applyInPandas`` key, checked against the
+    ``rows`` that arrived (a mismatch is a broken invariant, never a user error)."""
+    cls, cell, part = (int(v) for v in key)
+    group = groups[(cls, cell, part)]
+    if rows != group.rows:
+        raise RuntimeError(f"cell {cell}.{part} of class {cls}: {rows} rows, expected {group.rows}")
+    return cls, cell, part, group

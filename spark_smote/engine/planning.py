@@ -1,0 +1,196 @@
+"""Fitting and bounding the cells of each class (the Spark side of the cell engine).
+
+1. :func:`sample`: per class, a bounded seeded sample (rows chosen by a hash of their row key,
+   identical rows collapsed into one weighted row) reaches the driver, which fits a
+   :class:`~spark_smote.kernels.hashing.CellHash`.
+2. One counting pass gives each cell's home rows and its guests by rank; the driver bounds every
+   cell by ``maxBucketSize`` (:func:`~spark_smote.kernels.cells.bound_cells`): it keeps a cell's
+   nearest guest ranks while they fit, and cuts a cell whose home rows alone are too many into
+   parts of equal size. Cells too small for ``k`` neighbours are removed and the rows counted
+   again (their rows move to their next cells).
+
+A class with at most ``maxBucketSize`` rows is one cell (exact neighbours) and costs no pass.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegerType, StructField, StructType
+
+from spark_smote.engine.columns import (
+    CELL,
+    CLS,
+    HASH_STREAM,
+    HASHED,
+    KEY,
+    RANK,
+    X,
+    feature_names,
+    per_class,
+    uniform,
+)
+from spark_smote.engine.rows import stack_features
+from spark_smote.kernels.cells import (
+    MAX_PLAN_ROUNDS,
+    SAMPLE_MAX,
+    SAMPLE_MIN,
+    SAMPLE_PER_CELL,
+    SPLIT_ROUNDS,
+    ClassCells,
+    ClassTask,
+    bound_cells,
+    n_cells_for,
+    plan_single,
+)
+from spark_smote.kernels.hashing import CellHash, fit_cell_hash, split_cells, without_cells
+
+
+def sample(
+    rows: DataFrame, tasks: Sequence[ClassTask], dim: int, seed: int, copies: int, max_size: int
+) -> dict[int, tuple[np.ndarray, np.ndarray]]:
+    """Bounded seeded samples of the classes ``tasks``: ``{index: (rows, weights)}``.
+
+    About ``n_cells * SAMPLE_PER_CELL`` (within ``SAMPLE_MIN .. SAMPLE_MAX``) row keys per class
+    are chosen by hash; identical rows share a key and arrive as one row with a weight.
+    """
+
+    def rate(t: ClassTask) -> float:
+        want = n_cells_for(t.n_rows, copies, max_size) * SAMPLE_PER_CELL
+        return min(1.0, min(SAMPLE_MAX, max(SAMPLE_MIN, want)) / t.n_rows)
+
+    names = feature_names(dim)
+    x = F.array(*[F.col(n) for n in names]) if names != [X] else F.col(X)
+    picked = rows.filter(F.col(CLS).isin([t.index for t in tasks])).filter(
+        uniform(seed) < per_class(tasks, rate)
+    )
+    got = picked.groupBy(CLS, KEY).agg(F.min(x).alias(X), F.count(F.lit(1)).alias("w")).collect()
+    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    for t in tasks:
+        mine = sorted((r[KEY], r[X], r["w"]) for r in got if r[CLS] == t.index)
+        if not mine:  # cannot happen for a class above maxBucketSize (rate >= 2% of its keys)
+            continue
+        out[t.index] = (
+            np.array([m[1] for m in mine], dtype=np.float64).reshape(len(mine), dim),
+            np.array([m[2] for m in mine], dtype=np.float64),
+        )
+    return out
+
+
+def _hash_udf(
+    hashes: dict[int, CellHash], keep: dict[int, np.ndarray] | None, copies: int, dim: int
+) -> Any:
+    """A pandas UDF: ``(CLS, features...) -> struct<c0..c{copies-1}>`` cell ids, ``-1`` where a
+    row is not stored. With ``keep``, a guest rank ``r`` is stored only if ``r <= keep[cell]``."""
+    schema = StructType([StructField(f"c{r}", IntegerType()) for r in range(copies)])
+    names = feature_names(dim)
+
+    def assign(cls: pd.Series, *features: pd.Series) -> pd.DataFrame:
+        pdf = pd.concat(features, axis=1)
+        pdf.columns = names
+        x = stack_features(pdf, names, dim)
+        c = cls.to_numpy()
+        out = np.full((len(x), copies), -1, dtype=np.int32)
+        for idx in np.unique(c):
+            rows = np.flatnonzero(c == idx)
+            got = hashes[int(idx)].assign(x[rows])
+            if keep is not None:
+                limit = keep[int(idx)]
+                ranks = np.arange(got.shape[1])[None, :]
+                got = np.where((got >= 0) & (ranks <= limit[np.maximum(got, 0)]), got, -1)
+            out[rows, : got.shape[1]] = got
+        return pd.DataFrame({f"c{r}": out[:, r] for r in range(copies)})
+
+    return F.pandas_udf(assign, schema)  # type: ignore[call-overload]
+
+
+def stored_copies(
+    rows: DataFrame,
+    hashes: dict[int, CellHash],
+    keep: dict[int, np.ndarray] | None,
+    copies: int,
+    dim: int,
+) -> DataFrame:
+    """``rows`` with ``RANK, CELL``: one row per stored copy."""
+    udf = _hash_udf(hashes, keep, copies, dim)
+    hashed = rows.withColumn(HASHED, udf(F.col(CLS), *[F.col(n) for n in feature_names(dim)]))
+    cells = F.array(*[F.col(f"{HASHED}.c{r}") for r in range(copies)])
+    return (
+        hashed.select("*", F.posexplode(cells).alias(RANK, CELL))
+        .drop(HASHED)
+        .filter(F.col(CELL) >= 0)
+    )
+
+
+def _count(
+    rows: DataFrame, hashes: dict[int, CellHash], copies: int, dim: int
+) -> dict[int, np.ndarray]:
+    """Rows per (class, cell, rank): ``{index: (cells, copies) counts}``."""
+    got = (
+        stored_copies(rows.select(CLS, *feature_names(dim)), hashes, None, copies, dim)
+        .groupBy(CLS, CELL, RANK)
+        .count()
+        .collect()
+    )
+    counts = {i: np.zeros((h.n_cells, copies), dtype=np.int64) for i, h in hashes.items()}
+    for r in got:
+        counts[r[CLS]][r[CELL], r[RANK]] = r["count"]
+    return counts
+
+
+def plan_cells(
+    rows: DataFrame,
+    tasks: Sequence[ClassTask],
+    dim: int,
+    seed: int,
+    max_size: int,
+    copies: int,
+    k: int,
+) -> list[ClassCells]:
+    """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
+
+    Costs one sampling pass and one counting pass over the rows of the classes larger than
+    ``max_size``, nothing for the others. A recount follows when a cell is too small for ``k``
+    neighbours (it is removed) or has more home rows than ``max_size`` (it gets a second level
+    of k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into
+    parts by :func:`cell_groups`).
+    """
+    small = {t.index: plan_single(t, dim) for t in tasks if t.n_rows <= max_size}
+    big = [t for t in tasks if t.n_rows > max_size]
+    if not big:
+        return [small[t.index] for t in tasks]
+    samples = sample(rows, big, dim, seed, copies, max_size)
+    hashes = {}
+    for t in big:
+        x, w = samples.get(t.index, (np.zeros((1, dim)), np.ones(1)))
+        n_cells = n_cells_for(t.n_rows, copies, max_size)
+        hashes[t.index] = fit_cell_hash(x, w, n_cells, copies, (seed, HASH_STREAM, t.index))
+    splits = dict.fromkeys(hashes, 0)
+    for _ in range(MAX_PLAN_ROUNDS):
+        counts = _count(rows, hashes, copies, dim)
+        planned, changed = {}, False
+        for t in big:
+            h = hashes[t.index]
+            cells, tiny = bound_cells(t, h, counts[t.index], max_size, k)
+            planned[t.index] = cells
+            crowded = np.flatnonzero(cells.home > max_size)
+            if len(crowded) and splits[t.index] < SPLIT_ROUNDS and t.index in samples:
+                splits[t.index] += 1
+                parts = np.array(
+                    [n_cells_for(int(cells.home[c]), copies, max_size) for c in crowded]
+                )
+                seed_ = (seed, HASH_STREAM, t.index, splits[t.index])
+                hashes[t.index] = split_cells(h, crowded, parts, *samples[t.index], seed_)
+            if hashes[t.index] is h and len(tiny):  # remove them; their rows go to next cells
+                hashes[t.index] = without_cells(h, tiny)
+            changed = changed or hashes[t.index] is not h
+        if not changed:
+            break
+    else:  # pragma: no cover - each round removes or splits cells; this bound is a backstop
+        raise RuntimeError("the cells of the classes did not settle; please report this")
+    return [small.get(t.index) or planned[t.index] for t in tasks]

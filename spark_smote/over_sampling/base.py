@@ -1,0 +1,219 @@
+"""``BaseSMOTE``: what the SMOTE family shares (SMOTE, SMOTE-NC, Borderline-SMOTE, ADASYN).
+
+As imbalanced-learn's ``BaseSMOTE``: the params, their checks, planning (validation pass, the
+classes to oversample, the cells of the engine), the output columns and the union with the
+input. A member says how many neighbours it needs (:meth:`BaseSMOTE._neighbours`) and how it
+generates the synthetic rows of a plan (:meth:`BaseSMOTE._synthesize`).
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Mapping, Sequence
+from typing import ClassVar
+
+from pyspark.ml.functions import array_to_vector
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegralType
+
+from spark_smote.base import Sampler, SamplingPlan
+from spark_smote.engine.columns import SV, X, feature_names, other_names, per_class
+from spark_smote.engine.generation import generated_schema, generation_kernel
+from spark_smote.engine.grouping import cell_groups
+from spark_smote.engine.planning import plan_cells
+from spark_smote.engine.rows import class_rows
+from spark_smote.engine.validation import (
+    FeatureSpec,
+    check_batch,
+    check_copyable,
+    check_densifiable,
+    collect_stats,
+    feature_spec,
+)
+from spark_smote.kernels.cells import ClassCells, ClassTask
+from spark_smote.kernels.knn import MAX_CELL_ROWS
+from spark_smote.params import _BucketLengthParams, _EngineParams
+from spark_smote.persistence import ParamsReadWrite
+from spark_smote.strategy import check_class_sizes, check_sampling_strategy
+
+
+class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
+    """Base of the SMOTE family: synthetic rows of the classes to oversample, made inside the
+    bounded cells of the learned hash, unioned with the untouched input (abstract)."""
+
+    #: Whether the sampler works on dense rows only (sparse vectors densified, the widest
+    #: refused); SMOTE keeps sparse vectors sparse.
+    _dense_rows_only: ClassVar[bool] = True
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @abstractmethod
+    def _neighbours(self) -> tuple[str, int]:
+        """``(param name, value)`` of the neighbours a synthetic row steps towards."""
+
+    @abstractmethod
+    def _synthesize(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        """The synthetic rows of ``plan``, in the input's schema (+ the flag column)."""
+
+    # ------------------------------------------------------------------ checks
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        name, k = self._neighbours()
+        if k < 1:
+            raise ValueError(f"{name} must be at least 1, got {k}.")
+        max_size = self.getMaxBucketSize()
+        if max_size < 2 * (k + 1):
+            raise ValueError(
+                f"maxBucketSize={max_size} is too small for {name}={k}: it must be at least "
+                f"2 * ({name} + 1) = {2 * (k + 1)}, so that every part of a split cell "
+                "keeps k neighbours per row."
+            )
+        if max_size > MAX_CELL_ROWS:
+            raise ValueError(
+                f"maxBucketSize={max_size} is too large: a Python worker holds a whole cell and "
+                f"its distance blocks in memory; use at most {MAX_CELL_ROWS}."
+            )
+        if isinstance(self, _BucketLengthParams):
+            self._check_bucket_length()
+
+    def _spec(self, dataset: DataFrame) -> FeatureSpec:
+        self._validate_params()
+        check_batch(dataset, type(self).__name__)
+        return feature_spec(
+            dataset.schema,
+            self.getFeaturesCol(),
+            self.getInputCols(),
+            self.getLabelCol(),
+            self.getSyntheticCol(),
+        )
+
+    # ------------------------------------------------------------------ planning
+
+    def plan(self, dataset: DataFrame) -> SamplingPlan:
+        """Validate ``dataset``; return its class counts before and after and the cells of each
+        class to oversample.
+
+        Runs the aggregation pass of :meth:`transform` (and raises the same ``ValueError`` on
+        bad input), then, for classes larger than ``maxBucketSize``, the sampling and counting
+        passes that fit and bound their cells.
+        """
+        name = type(self).__name__
+        spec = self._spec(dataset)
+        if self.getOtherColumns() == "copy":
+            check_copyable(dataset.schema, spec)
+        stats = collect_stats(dataset, spec, name)
+        if self._dense_rows_only:
+            check_densifiable(spec, stats, name)
+        to_generate = check_sampling_strategy(
+            self.getSamplingStrategy(), stats.counts, "over-sampling", name
+        )
+        param, k = self._neighbours()
+        check_class_sizes(to_generate, stats.counts, k, param, name)
+        labels = sorted(stats.counts)
+        tasks = [
+            ClassTask(labels.index(c), c, stats.counts[c], n)
+            for c, n in sorted(to_generate.items())
+        ]
+        after = {c: n + to_generate.get(c, 0) for c, n in stats.counts.items()}
+        sparse = bool(tasks) and self._keeps_sparse(stats, tasks)
+        cells = self._plan_cells(dataset, spec, tasks, stats.dim, sparse) if tasks else []
+        return SamplingPlan(name, stats.counts, after, cells, spec, stats, sparse)
+
+    def _keeps_sparse(self, stats: object, tasks: list[ClassTask]) -> bool:
+        """Whether the rows of ``tasks`` stay sparse (only SMOTE keeps them so)."""
+        return False
+
+    def _plan_cells(
+        self, dataset: DataFrame, spec: FeatureSpec, tasks: list[ClassTask], dim: int, sparse: bool
+    ) -> list[ClassCells]:
+        return self._cells(class_rows(dataset, spec, tasks, dim), tasks, dim)
+
+    def _cells(self, rows: DataFrame, tasks: list[ClassTask], dim: int) -> list[ClassCells]:
+        return plan_cells(
+            rows,
+            tasks,
+            dim,
+            self.getSeed(),
+            self.getMaxBucketSize(),
+            self.getNumHashTables(),
+            self._neighbours()[1],
+        )
+
+    # ------------------------------------------------------------------ output
+
+    def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        flag = self.getSyntheticCol()
+        original = dataset.withColumn(flag, F.lit(False)) if flag else dataset
+        if not plan.cells:
+            return original
+        return original.unionByName(self._synthesize(dataset, plan))
+
+    def _carried(self, spec: FeatureSpec) -> list[str]:
+        """Other columns that travel with the rows: all of them with ``otherColumns='copy'``."""
+        return list(spec.others) if self.getOtherColumns() == "copy" else []
+
+    def _generate(
+        self,
+        dataset: DataFrame,
+        plan: SamplingPlan,
+        carried: Sequence[str],
+        penalties: Mapping[int, float] | None = None,
+        n_cat: int = 0,
+    ) -> DataFrame:
+        """Dense generation of ``plan``: the rows of its classes stored in their cells, one
+        ``applyInPandas`` of :func:`~spark_smote.engine.generation.generation_kernel` (with
+        ``penalties``, SMOTE-NC's, the first ``n_cat`` carried columns are categorical)."""
+        assert plan.spec is not None and plan.stats is not None
+        spec, dim, cells = plan.spec, plan.stats.dim, plan.cells
+        rows = class_rows(dataset, spec, [c.task for c in cells], dim, carried)
+        kernel = generation_kernel(
+            cells,
+            self.getSeed(),
+            self._neighbours()[1],
+            dim,
+            other_names(carried),
+            penalties,
+            n_cat,
+        )
+        grouped = cell_groups(rows, cells, dim, self.getSeed())
+        generated = grouped.applyInPandas(kernel, generated_schema(dataset, dim, carried))
+        return generated.select(*self._output_columns(spec, cells, carried, dim))
+
+    def _output_columns(
+        self,
+        spec: FeatureSpec,
+        cells: list[ClassCells],
+        carried: Sequence[str],
+        dim: int,
+        sparse: bool = False,
+    ) -> list[Column]:
+        """The input's columns (+ flag) of the generated rows: label, features in their type,
+        carried columns, null for the others."""
+        types = spec.types
+        label_value = per_class(cells, lambda c: F.lit(c.label))
+        out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
+        names = feature_names(dim)
+        if sparse:
+            out[spec.columns[0]] = F.col(SV)  # from engine.sparse.to_vectors
+        elif spec.vector:
+            flat = names != [X]
+            out[spec.columns[0]] = array_to_vector(
+                F.array(*[F.col(n) for n in names]) if flat else F.col(X)
+            )
+        else:
+            for i, c in enumerate(spec.columns):
+                value = F.col(names[i]) if names != [X] else F.col(X)[i]
+                if isinstance(types[c], IntegralType):
+                    value = F.round(value)
+                out[c] = value.cast(types[c])
+        internal = dict(zip(carried, other_names(carried), strict=True))
+        for c in (*spec.categorical, *spec.others):
+            out[c] = F.col(internal[c]) if c in internal else F.lit(None).cast(types[c])
+        columns = [out[c].alias(c) for c in types]
+        flag = self.getSyntheticCol()
+        if flag:
+            columns.append(F.lit(True).alias(flag))
+        return columns
