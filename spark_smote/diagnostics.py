@@ -139,7 +139,7 @@ def neighbour_quality(
             field(CANDIDATES, "long"),
         ]
     )
-    grouped = cell_groups(rows, cells, dim, smote.getSeed())
+    grouped = cell_groups(rows, cells, dim, smote.getSeed(), slices={})  # each query once
     found = grouped.applyInPandas(found_kernel, schema).collect()
     x = F.array(*[F.col(n) for n in names]) if names != [X] else F.col(X)
     sample = {

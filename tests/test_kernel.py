@@ -185,3 +185,36 @@ def test_knn_of_values_near_the_float64_limits_is_exact():
             np.testing.assert_allclose(got_dist, dist * magnitude * magnitude, rtol=1e-9)
     new_x, base = generate_cell(x * 1e300, np.arange(400), np.ones(400, bool), 50, 5, (3,))
     assert np.isfinite(new_x).all() and len(new_x) == 50
+
+
+@pytest.mark.parametrize(
+    ("home", "quota", "max_out"),
+    [(50, 199_950, 1000), (3000, 20_000, 1000), (7, 10, 3), (10, 300, 100), (1, 5, 2)],
+)
+def test_slices_bound_every_call_and_sum_to_the_quota(home, quota, max_out):
+    from spark_smote.kernels.cells import Group, n_slices
+
+    n = n_slices(home, quota, max_out)
+    group = Group(0, 0, home, home + 5, quota, max_out, n)
+    pieces = [group.piece(s) for s in range(n)]
+    assert sum(q for _, _, q in pieces) == quota and max(q for _, _, q in pieces) <= max_out
+    assert n == -(-quota // max_out) or not group.shared  # shared: as few slices as can be
+    if not group.shared:  # runs of home rows, one per slice, covering them all once
+        assert [p[0] for p in pieces[1:]] == [p[1] for p in pieces[:-1]]
+        assert pieces[0][0] == 0 and pieces[-1][1] == home and all(a < b for a, b, _ in pieces)
+    assert n_slices(home, min(quota, max_out), max_out) == 1
+
+
+def test_one_slice_draws_as_the_whole_group_and_slices_draw_from_their_runs():
+    rng = np.random.default_rng(5)
+    x = rng.normal(size=(300, 3))
+    keys = np.arange(300, dtype=np.int64)
+    home = np.arange(300) < 200
+    whole = generate_cell(x, keys, home, 500, 4, (1, 2))
+    np.testing.assert_array_equal(
+        generate_cell(x, keys, home, 500, 4, (1, 2), (0, 200))[0], whole[0]
+    )
+    order = kernel.stable_order(keys, x)
+    homes_sorted = order[np.flatnonzero(home[order])]
+    _, base = generate_cell(x, keys, home, 400, 4, (1, 2, 7), (50, 120))
+    assert set(base) <= set(homes_sorted[50:120]) and len(base) == 400

@@ -28,6 +28,7 @@ SPARK_MODULES = [
     "test_sparse.py",
     "test_release_compat.py",
     "test_docstrings.py",
+    "test_memory.py",
 ]
 
 pytestmark = pytest.mark.slow

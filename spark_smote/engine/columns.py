@@ -26,6 +26,7 @@ CLS = "__smote_class"  # position of the row's class among all labels (sorted)
 KEY = "__smote_key"  # a hash of the whole row: with the features, a stable order in a group
 CELL = "__smote_cell"
 PART = "__smote_part"
+SLICE = "__smote_slice"  # which slice of a group's output a Python call writes
 RANK = "__smote_rank"  # 0: the row's home cell; r > 0: its r-th guest cell
 OTHER_RANK = -1  # RANK of a row of another class, stored as data in a class's cell
 X = "__smote_x"  # features as one array column, when there are too many for flat columns

@@ -18,7 +18,6 @@ from pyspark.sql.types import StructField, StructType
 
 from spark_smote.engine.columns import (
     CLS,
-    GENERATION_STREAM,
     KEY,
     OTHER_RANK,
     RANK,
@@ -27,7 +26,12 @@ from spark_smote.engine.columns import (
     field,
     other_names,
 )
-from spark_smote.engine.grouping import arrived_group, group_index
+from spark_smote.engine.grouping import (
+    arrived_group,
+    check_output,
+    generation_seed,
+    group_index,
+)
 from spark_smote.engine.rows import stack_features
 from spark_smote.kernels.adaptive import generate_cell_adaptive, other_share
 from spark_smote.kernels.cells import ClassCells
@@ -84,21 +88,23 @@ def generation_kernel(
     names = feature_names(dim)
 
     def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
-        cls, cell, part, group = arrived_group(groups, key, len(pdf))
+        cls, cell, part, slice_, group = arrived_group(groups, key, len(pdf))
+        first, last, quota = group.piece(slice_)
+        check_output(quota, group.max_out, cls, cell, part)
         x = stack_features(pdf, names, dim)
         keys = pdf[KEY].to_numpy(np.int64)
         home = pdf[RANK].to_numpy() == 0
-        entropy = (seed, GENERATION_STREAM, cls, cell, part)
+        entropy = generation_seed(seed, cls, cell, part, slice_, group.slices)
         voted = None
         if penalties is not None:
             codes = np.column_stack(
                 [pd.factorize(pdf[c], use_na_sentinel=False)[0] for c in carried[:n_cat]]
             )
             new_x, base, voted = generate_cell_nc(
-                x, codes, keys, home, group.quota, k, penalties[cls], entropy
+                x, codes, keys, home, quota, k, penalties[cls], entropy, (first, last)
             )
         else:
-            new_x, base = generate_cell(x, keys, home, group.quota, k, entropy)
+            new_x, base = generate_cell(x, keys, home, quota, k, entropy, (first, last))
         out = generated_frame(cls, new_x, names)
         for j, c in enumerate(carried):
             rows = voted[:, j] if voted is not None and j < n_cat else base
@@ -148,7 +154,7 @@ def measure_kernel(
     names = list(names)
 
     def measure(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
-        cls, cell, part = (int(v) for v in key)
+        cls, cell, part, _ = (int(v) for v in key)  # one slice: grouped without slices
         x, _, rank, _ = _cell_arrays(pdf, names, dim)
         w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
         return pd.DataFrame(
@@ -156,6 +162,21 @@ def measure_kernel(
         )
 
     return measure
+
+
+def n_slices_shared(quota: int, max_out: int) -> int:
+    """Slices of an adaptive group's output: each draws from all its rows (weights are known
+    only inside the group), at most ``max_out`` rows a slice."""
+    return max(1, -(-quota // max_out))
+
+
+def adaptive_slices(
+    cells: Sequence[ClassCells], quotas: Mapping[GroupKey, int]
+) -> dict[GroupKey, int]:
+    """The adaptive groups whose measured quotas need more than one slice, and their slices."""
+    max_out = {c.index: c.task.max_out for c in cells}
+    out = {key: n_slices_shared(q, max_out[key[0]]) for key, q in quotas.items()}
+    return {key: n for key, n in out.items() if n > 1}
 
 
 def adaptive_generation_kernel(
@@ -172,13 +193,18 @@ def adaptive_generation_kernel(
 ) -> GroupFunction:
     """The ``applyInPandas`` function of a Borderline-SMOTE / ADASYN generation pass: base rows
     drawn by weight (:func:`~spark_smote.kernels.adaptive.generate_cell_adaptive`), ``carried``
-    columns copied from the base row."""
+    columns copied from the base row. A group's ``quotas`` beyond what one call may write come
+    in :func:`adaptive_slices`, each drawing its share from all the group's rows."""
     groups = group_index(cells)
     names = feature_names(dim)
 
     def generate(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
         own_rows = int((pdf[RANK].to_numpy() >= 0).sum())  # the class's rows; others on top
-        cls, cell, part, _ = arrived_group(groups, key, own_rows)
+        cls, cell, part, slice_, group = arrived_group(groups, key, own_rows)
+        total = quotas.get((cls, cell, part), 0)
+        slices = n_slices_shared(total, group.max_out)
+        quota = total * (slice_ + 1) // slices - total * slice_ // slices
+        check_output(quota, group.max_out, cls, cell, part)
         x, keys, rank, sorted_pdf = _cell_arrays(pdf, names, dim)
         w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
         new_x, base = generate_cell_adaptive(
@@ -186,9 +212,9 @@ def adaptive_generation_kernel(
             rank >= 0,
             keys,
             w,
-            quotas.get((cls, cell, part), 0),
+            quota,
             k,
-            (seed, GENERATION_STREAM, cls, cell, part),
+            generation_seed(seed, cls, cell, part, slice_, slices),
             towards_others,
         )
         out = generated_frame(cls, new_x, names)

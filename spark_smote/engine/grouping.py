@@ -1,9 +1,10 @@
 """Rows stored in their cells and grouped for one ``applyInPandas`` per generation pass.
 
-:func:`cell_groups` hashes every row in one vectorised pass, stores it in its home cell and its
-kept guest cells and groups the copies by ``(CLS, CELL, PART)``; :func:`others_in_cells` adds the
-rows of other classes as data (Borderline-SMOTE, ADASYN); :func:`arrived_group` checks, inside
-a Python worker, that a group holds what the plan says.
+:func:`cell_groups` hashes every row in one vectorised pass, stores it in its home cell and
+its kept guest cells and groups the copies by ``(CLS, CELL, PART, SLICE)`` (a group whose
+output is larger than one Python call may write goes to several calls, its slices);
+:func:`others_in_cells` adds the rows of other classes as data (Borderline-SMOTE, ADASYN);
+:func:`arrived_group` checks, inside a Python worker, that a group holds what the plan says.
 """
 
 from __future__ import annotations
@@ -15,9 +16,23 @@ import numpy as np
 from pyspark.sql import DataFrame, GroupedData, Window
 from pyspark.sql import functions as F
 
-from spark_smote.engine.columns import CELL, CLS, KEY, OTHER_RANK, PART, RANK, per_class, uniform
+from spark_smote.engine.columns import (
+    CELL,
+    CLS,
+    GENERATION_STREAM,
+    KEY,
+    OTHER_RANK,
+    PART,
+    RANK,
+    SLICE,
+    per_class,
+    uniform,
+)
 from spark_smote.engine.planning import stored_copies
 from spark_smote.kernels.cells import ClassCells, Group
+
+#: ``(class index, cell, part)``: a group of the plan
+GroupKey = tuple[int, int, int]
 
 
 def others_in_cells(
@@ -62,20 +77,32 @@ def others_in_cells(
     return kept, {key: 1.0 / p for key, p in rate.items()}
 
 
+def group_slices(cells: Sequence[ClassCells]) -> dict[GroupKey, int]:
+    """The groups of the plan whose output comes in more than one slice, and their slices."""
+    return {(c.index, g.cell, g.part): g.slices for c in cells for g in c.groups() if g.slices > 1}
+
+
 def cell_groups(
     rows: DataFrame,
     cells: Sequence[ClassCells],
     dim: int,
     seed: int,
     others: DataFrame | None = None,
+    slices: Mapping[GroupKey, int] | None = None,
 ) -> GroupedData:
     """Rows stored in their cells (``RANK`` 0 = home), with ``others`` (from
-    :func:`others_in_cells`) if given, grouped by ``(CLS, CELL, PART)`` and spread over several
-    tasks.
+    :func:`others_in_cells`) if given, grouped by ``(CLS, CELL, PART, SLICE)`` and spread over
+    several tasks.
+
+    A group of ``slices`` (default: :func:`group_slices` of the plan) goes to that many Python
+    calls, each with all the group's rows and its slice number in ``SLICE`` (0 for the others):
+    every call reads at most a cell and writes at most a slice.
 
     Left alone, adaptive execution may coalesce the shuffle, small in bytes but heavy in kNN
     work, into one task; a repartition to an explicit number of partitions never is.
     """
+    if slices is None:
+        slices = group_slices(cells)
     copies = max(c.hash.copies for c in cells)
     hashes = {c.index: c.hash for c in cells}
     keep = {c.index: c.keep for c in cells}
@@ -94,25 +121,49 @@ def cell_groups(
         stored = stored.withColumn(PART, F.lit(0))
     if others is not None:
         stored = stored.unionByName(others.select(*stored.columns))
-    n_groups = sum(len(c.groups()) for c in cells)
+    if slices:
+        count = None
+        for (cls, cell, part), n in slices.items():
+            hit = (F.col(CLS) == cls) & (F.col(CELL) == cell) & (F.col(PART) == part)
+            count = F.when(hit, n) if count is None else count.when(hit, n)
+        assert count is not None
+        stored = stored.withColumn(SLICE, F.explode(F.sequence(F.lit(0), count.otherwise(1) - 1)))
+    else:
+        stored = stored.withColumn(SLICE, F.lit(0))
+    n_groups = sum(len(c.groups()) for c in cells) + sum(n - 1 for n in slices.values())
     limit = int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
-    return stored.repartition(max(1, min(n_groups, limit)), CLS, CELL, PART).groupBy(
-        CLS, CELL, PART
-    )
+    keys = (CLS, CELL, PART, SLICE)
+    return stored.repartition(max(1, min(n_groups, limit)), *keys).groupBy(*keys)
 
 
-def group_index(cells: Sequence[ClassCells]) -> dict[tuple[int, int, int], Group]:
+def group_index(cells: Sequence[ClassCells]) -> dict[GroupKey, Group]:
     """``{(class index, cell, part): Group}`` for the kernels' lookups."""
     return {(c.index, g.cell, g.part): g for c in cells for g in c.groups()}
 
 
 def arrived_group(
-    groups: Mapping[tuple[int, int, int], Group], key: tuple[Any, ...], rows: int
-) -> tuple[int, int, int, Group]:
-    """``(class index, cell, part, group)`` of an ``applyInPandas`` key, checked against the
-    ``rows`` that arrived (a mismatch is a broken invariant, never a user error)."""
-    cls, cell, part = (int(v) for v in key)
+    groups: Mapping[GroupKey, Group], key: tuple[Any, ...], rows: int
+) -> tuple[int, int, int, int, Group]:
+    """``(class index, cell, part, slice, group)`` of an ``applyInPandas`` key, checked against
+    the ``rows`` that arrived (a mismatch is a broken invariant, never a user error)."""
+    cls, cell, part, slice_ = (int(v) for v in key)
     group = groups[(cls, cell, part)]
     if rows != group.rows:
         raise RuntimeError(f"cell {cell}.{part} of class {cls}: {rows} rows, expected {group.rows}")
-    return cls, cell, part, group
+    return cls, cell, part, slice_, group
+
+
+def generation_seed(seed: int, cls: int, cell: int, part: int, slice_: int, slices: int) -> tuple:
+    """The entropy of a generation call: ``(seed, stream, class, cell, part)``, and the slice
+    when the group's output comes in several (a group of one slice draws as 0.2 did)."""
+    entropy = (seed, GENERATION_STREAM, cls, cell, part)
+    return entropy if slices == 1 else (*entropy, slice_)
+
+
+def check_output(rows: int, limit: int, cls: int, cell: int, part: int) -> None:
+    """A Python call writes at most ``limit`` rows (a broken invariant otherwise)."""
+    if rows > limit:
+        raise RuntimeError(
+            f"cell {cell}.{part} of class {cls}: {rows} synthetic rows in one call, above the "
+            f"bound of {limit}"
+        )

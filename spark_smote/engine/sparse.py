@@ -21,7 +21,6 @@ from pyspark.sql.types import BinaryType, DoubleType, StructField, StructType
 
 from spark_smote.engine.columns import (
     CLS,
-    GENERATION_STREAM,
     KEY,
     PARTS,
     RANK,
@@ -37,7 +36,12 @@ from spark_smote.engine.columns import (
     other_names,
     quote,
 )
-from spark_smote.engine.grouping import arrived_group, group_index
+from spark_smote.engine.grouping import (
+    arrived_group,
+    check_output,
+    generation_seed,
+    group_index,
+)
 from spark_smote.engine.rows import stack_features
 from spark_smote.engine.validation import SPARSE_MAX_FILL, DataStats, FeatureSpec
 from spark_smote.engine.vectors import parts_nonzeros, vector_parts
@@ -175,16 +179,19 @@ def sparse_generation_kernel(
     assert names != [X]
 
     def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
-        cls, cell, part, group = arrived_group(groups, key, len(pdf))
+        cls, cell, part, slice_, group = arrived_group(groups, key, len(pdf))
+        first, last, quota = group.piece(slice_)
+        check_output(quota, group.max_out, cls, cell, part)
         rows = csr_from_lists(list(pdf[SI]), list(pdf[SV]))
         new, base = generate_cell_sparse(
             rows,
             stack_features(pdf, names, SKETCH_DIM),
             pdf[KEY].to_numpy(np.int64),
             pdf[RANK].to_numpy() == 0,
-            group.quota,
+            quota,
             k,
-            (seed, GENERATION_STREAM, cls, cell, part),
+            generation_seed(seed, cls, cell, part, slice_, group.slices),
+            (first, last),
         )
         out = pd.DataFrame(
             {

@@ -29,26 +29,78 @@ SPLIT_ROUNDS = 2
 MAX_PLAN_ROUNDS = 12
 
 
+#: Synthetic rows one Python call writes at most (output of a group beyond it comes in slices).
+OUTPUT_ROWS = 100_000
+#: Values (rows x width) one Python call writes at most: wide rows get fewer rows per slice.
+OUTPUT_VALUES = 1 << 22
+
+
+def output_rows(width: int) -> int:
+    """Synthetic rows one Python call may write when each holds about ``width`` values."""
+    return max(1, min(OUTPUT_ROWS, OUTPUT_VALUES // max(1, width)))
+
+
+def n_slices(home: int, quota: int, max_out: int) -> int:
+    """Slices a group's output is made in so that none writes more than ``max_out`` rows.
+
+    While a home row needs at most ``max_out`` synthetic rows, the slices split the home rows
+    into runs and each writes the rows of its run (quotas in proportion to home rows, as the
+    groups of a class); beyond that (a few rows raised a thousandfold), every slice draws from
+    all home rows (:meth:`Group.piece`).
+    """
+    if quota <= max_out:
+        return 1
+    if quota > max_out * home:
+        return -(-quota // max_out)
+    per_slice = max_out * home // quota  # home rows a slice may take: ceil(Q * c / H) <= max_out
+    return -(-home // per_slice)
+
+
 @dataclass(frozen=True)
 class ClassTask:
-    """A class to work on: its position among all labels (part of every seed), its rows and
-    the synthetic rows it needs."""
+    """A class to work on: its position among all labels (part of every seed), its rows, the
+    synthetic rows it needs and the most one Python call may write (:func:`output_rows`)."""
 
     index: int
     label: Any
     n_rows: int
     n_new: int
+    max_out: int = OUTPUT_ROWS
 
 
 @dataclass(frozen=True)
 class Group:
-    """One ``applyInPandas`` group: a cell, or a part of a cell cut for its size."""
+    """The rows of a cell, or of a part of a cell cut for its size, and what they generate.
+
+    Its output is made in ``slices`` Python calls (``applyInPandas`` groups), each holding all
+    ``rows`` and writing at most ``max_out`` synthetic rows (:meth:`piece`).
+    """
 
     cell: int
     part: int
     home: int  # rows whose home is this group (queries, base rows)
     rows: int  # home rows + guest rows
     quota: int  # synthetic rows to generate
+    max_out: int = OUTPUT_ROWS
+    slices: int = 1
+
+    @property
+    def shared(self) -> bool:
+        """Whether every slice draws from all home rows (more rows per home row than a call
+        writes); otherwise each slice has a run of home rows of its own."""
+        return self.quota > self.max_out * self.home
+
+    def piece(self, s: int) -> tuple[int, int, int]:
+        """``(first, last, quota)`` of slice ``s``: it draws base rows among the group's home
+        rows ``first .. last - 1`` (in stable order) and writes ``quota`` rows. The quotas of
+        the slices sum to the group's; none exceeds ``max_out``."""
+        n, h, q = self.slices, self.home, self.quota
+        if n == 1:
+            return 0, h, q
+        if self.shared:
+            return 0, h, q * (s + 1) // n - q * s // n
+        first, last = h * s // n, h * (s + 1) // n
+        return first, last, q * last // h - q * first // h
 
 
 @dataclass(frozen=True)
@@ -95,7 +147,9 @@ class ClassCells:
             for p in range(s):
                 size = -(-(p + 1) * h // s) - -(-p * h // s)
                 quota = n_new * (done + size) // n - n_new * done // n
-                out.append(Group(int(c), p, size, size + guests, quota))
+                max_out = self.task.max_out
+                slices = n_slices(size, quota, max_out)
+                out.append(Group(int(c), p, size, size + guests, quota, max_out, slices))
                 done += size
         return out
 

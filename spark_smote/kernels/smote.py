@@ -22,19 +22,32 @@ from spark_smote.kernels.knn import (
 
 
 def draw(
-    x: np.ndarray, row_keys: np.ndarray, home: np.ndarray, n_new: int, k: int, seed: tuple[int, ...]
+    x: np.ndarray,
+    row_keys: np.ndarray,
+    home: np.ndarray,
+    n_new: int,
+    k: int,
+    seed: tuple[int, ...],
+    homes: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """The random part of a cell's generation, in :func:`stable_order`.
 
     Returns ``(order, base, pick, gap, copy_of)``: the sorting permutation, each new row's base
     (a home row, as a position in sorted order), which of its ``k`` neighbours it steps towards,
-    the step ``u ~ U[0, 1)``, and the first identical row of each sorted row.
+    the step ``u ~ U[0, 1)``, and the first identical row of each sorted row. ``homes =
+    (first, last)`` draws the bases among the home rows ``first .. last - 1`` only (in sorted
+    order): a slice of a group's output (:meth:`~spark_smote.kernels.cells.Group.piece`).
     """
     order = stable_order(row_keys, x)
     copy_of = first_copies(row_keys[order], x[order])
-    homes = np.flatnonzero(np.asarray(home, dtype=bool)[order])
+    candidates = np.flatnonzero(np.asarray(home, dtype=bool)[order])
+    if homes is not None:
+        candidates = candidates[homes[0] : homes[1]]
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
-    base = homes[rng.integers(0, len(homes), n_new)] if n_new else np.empty(0, dtype=np.int64)
+    if n_new:
+        base = candidates[rng.integers(0, len(candidates), n_new)]
+    else:
+        base = np.empty(0, dtype=np.int64)
     return order, base, rng.integers(0, k, n_new), rng.random(n_new), copy_of
 
 
@@ -45,6 +58,7 @@ def generate_cell(
     n_new: int,
     k: int,
     seed: tuple[int, ...],
+    homes: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """SMOTE rows for one cell: ``x[i] + u * (x_nn - x[i])`` for home rows ``i``.
 
@@ -63,13 +77,16 @@ def generate_cell(
         chosen uniformly.
     seed : tuple of int
         Entropy for :class:`numpy.random.SeedSequence`, e.g. ``(seed, stream, class, cell)``.
+    homes : (first, last), optional
+        Draw base rows among these home rows only (positions among the home rows in stable
+        order): one slice of a group's output. Only those rows are searched for neighbours.
 
     Returns
     -------
     (new_x, base) : the ``(n_new, d)`` synthetic rows and, per new row, the position in ``x`` of
     the row it was made from.
     """
-    order, base, pick, gap, copy_of = draw(x, row_keys, home, n_new, k, seed)
+    order, base, pick, gap, copy_of = draw(x, row_keys, home, n_new, k, seed, homes)
     xs = x[order]
     # identical rows have the same neighbours: one kNN query per distinct row
     bases, inverse = np.unique(copy_of[base], return_inverse=True)
@@ -150,11 +167,13 @@ def generate_cell_nc(
     k: int,
     penalty: float,
     seed: tuple[int, ...],
+    homes: tuple[int, int] | None = None,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """SMOTE-NC rows for one cell.
 
-    As :func:`generate_cell`, with neighbours under the :func:`knn_mixed` distance; each
-    categorical column of a new row takes the :func:`vote` of its base row's ``k`` neighbours.
+    As :func:`generate_cell` (``homes``: one slice), with neighbours under the
+    :func:`knn_mixed` distance; each categorical column of a new row takes the :func:`vote`
+    of its base row's ``k`` neighbours.
 
     Returns
     -------
@@ -164,7 +183,7 @@ def generate_cell_nc(
     """
     codes = np.asarray(codes, dtype=np.int64).reshape(len(x), -1)
     keyed = np.hstack([x, codes.astype(np.float64)])  # identical = same features and categories
-    order, base, pick, gap, copy_of = draw(keyed, row_keys, home, n_new, k, seed)
+    order, base, pick, gap, copy_of = draw(keyed, row_keys, home, n_new, k, seed, homes)
     xs, cs = x[order], codes[order]
     bases, inverse = np.unique(copy_of[base], return_inverse=True)
     if len(bases):

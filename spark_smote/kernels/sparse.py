@@ -221,15 +221,16 @@ def generate_cell_sparse(
     n_new: int,
     k: int,
     seed: tuple[int, ...],
+    homes: tuple[int, int] | None = None,
 ) -> tuple[Csr, np.ndarray]:
     """SMOTE rows for one cell of sparse rows; the sparse twin of
-    :func:`spark_smote.kernel.generate_cell`.
+    :func:`spark_smote.kernels.smote.generate_cell` (``homes``: one slice of the output).
 
     The rows are put in a stable order by ``row_keys`` (ties by their ``sketches``), base rows
     are drawn among the home rows, neighbours searched exactly among all the cell's rows.
     Returns the new rows and, per new row, the position in ``rows`` of its base row.
     """
-    order, base, pick, gap, copy_of = draw(sketches, row_keys, home, n_new, k, seed)
+    order, base, pick, gap, copy_of = draw(sketches, row_keys, home, n_new, k, seed, homes)
     ordered = rows.take(order)
     bases, inverse = np.unique(copy_of[base], return_inverse=True)
     if len(bases):

@@ -23,6 +23,7 @@ from spark_smote.engine.generation import (
     GroupKey,
     Weigh,
     adaptive_generation_kernel,
+    adaptive_slices,
     generated_schema,
     measure_kernel,
 )
@@ -73,7 +74,7 @@ class _AdaptiveSMOTE(BaseSMOTE):
             self.getMaxBucketSize(),
             internal,
         )
-        grouped = cell_groups(rows, cells, dim, seed, others)
+        grouped = cell_groups(rows, cells, dim, seed, others, slices={})
         names, weigh = feature_names(dim), self._weigh()
         measure = measure_kernel(names, dim, m, weigh, weights)
         measured = {
@@ -81,6 +82,9 @@ class _AdaptiveSMOTE(BaseSMOTE):
             for r in grouped.applyInPandas(measure, MEASURED_SCHEMA).collect()
         }
         quotas = self._quotas(plan, measured)
+        slices = adaptive_slices(cells, quotas)
+        if slices:  # some output beyond one call: those groups go to several calls
+            grouped = cell_groups(rows, cells, dim, seed, others, slices)
         kernel = adaptive_generation_kernel(
             cells, seed, k, dim, internal, m, weigh, weights, quotas, self._towards_others()
         )

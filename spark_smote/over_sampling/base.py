@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from abc import abstractmethod
 from collections.abc import Mapping, Sequence
+from dataclasses import replace
 from typing import ClassVar
 
 from pyspark.ml.functions import array_to_vector
@@ -24,6 +25,7 @@ from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.planning import plan_cells
 from spark_smote.engine.rows import class_rows
 from spark_smote.engine.validation import (
+    DataStats,
     FeatureSpec,
     check_batch,
     check_copyable,
@@ -31,11 +33,20 @@ from spark_smote.engine.validation import (
     collect_stats,
     feature_spec,
 )
-from spark_smote.kernels.cells import ClassCells, ClassTask
+from spark_smote.kernels.cells import ClassCells, ClassTask, output_rows
 from spark_smote.kernels.knn import MAX_CELL_ROWS
 from spark_smote.params import _BucketLengthParams, _EngineParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import check_class_sizes, check_sampling_strategy
+
+
+def _output_width(spec: FeatureSpec, stats: DataStats, label: object, sparse: bool) -> int:
+    """About how many values a synthetic row of class ``label`` holds: every column, and its
+    features (sparse: a row's stored entries three times, indices and values of the union of
+    two rows)."""
+    if sparse and stats.nnz is not None:
+        return len(spec.types) + 3 * stats.nnz[label] // max(1, stats.counts[label]) + 1
+    return len(spec.types) + stats.dim
 
 
 class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
@@ -119,10 +130,14 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         ]
         after = {c: n + to_generate.get(c, 0) for c, n in stats.counts.items()}
         sparse = bool(tasks) and self._keeps_sparse(stats, tasks)
+        tasks = [
+            replace(t, max_out=output_rows(_output_width(spec, stats, t.label, sparse)))
+            for t in tasks
+        ]
         cells = self._plan_cells(dataset, spec, tasks, stats.dim, sparse) if tasks else []
         return SamplingPlan(name, stats.counts, after, cells, spec, stats, sparse)
 
-    def _keeps_sparse(self, stats: object, tasks: list[ClassTask]) -> bool:
+    def _keeps_sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:
         """Whether the rows of ``tasks`` stay sparse (only SMOTE keeps them so)."""
         return False
 

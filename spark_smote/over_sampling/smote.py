@@ -98,7 +98,7 @@ class SMOTE(BaseSMOTE, _KNeighborsParams, _BucketLengthParams):
     def _neighbours(self) -> tuple[str, int]:
         return "kNeighbors", self.getKNeighbors()
 
-    def _keeps_sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:  # type: ignore[override]
+    def _keeps_sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:
         """Whether the rows stay sparse (:func:`~spark_smote.engine.sparse.keeps_sparse`)."""
         return keeps_sparse(stats, [t.label for t in tasks])
 
