@@ -1,14 +1,15 @@
 """Fraud-rate imbalance on capped Python workers: SMOTE with spark.executor.pyspark.memory=1g.
 
-    python benchmarks/memory.py --repeats 3 [--baseline /path/to/a/checkout/of/0.2]
+    python benchmarks/memory.py --repeats 3 [--baseline /path/to/venv-of-0.2/bin/python]
 
 Two tables of 20 double features (written to Parquet once under benchmarks/data/):
 - ``fraud``: 3M rows, 3,000 of class 1 (1000:1), raised to the majority (~3M synthetic rows);
 - ``ten``: 2M rows, 10 classes of 300 rows raised to the majority.
 Each run is a fresh ``local[2]`` session in a child process (the cap is a session setting),
 ``SMOTE(inputCols=..., labelCol="label", seed=1)`` at defaults, written to the ``noop`` sink.
-Runs, interleaved: this checkout capped at 1g and uncapped; with ``--baseline`` the same code
-path from another checkout (``PYTHONPATH``), e.g. 0.2, capped and uncapped. Reports medians and
+Runs, interleaved: this checkout capped at 1g and uncapped; with ``--baseline`` the same from
+another interpreter that has another release installed (e.g. a venv with 0.2: ``pip install
+<checkout of 0.2>[spark]``), capped and uncapped. Reports medians and
 the ratio capped / baseline-uncapped to docs (JSON beside this file).
 """
 
@@ -16,7 +17,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import statistics
 import subprocess
 import sys
@@ -78,14 +78,11 @@ print(json.dumps({{"seconds": time.perf_counter() - start}}))
 """
 
 
-def run(path: Path, cap: str | None, pythonpath: str | None, timeout: int = 1800) -> dict:
-    env = dict(os.environ)
-    if pythonpath:
-        env["PYTHONPATH"] = pythonpath
+def run(path: Path, cap: str | None, python: str | None, timeout: int = 1800) -> dict:
     code = CHILD.format(cap=cap, path=str(path), features=FEATURES)
     try:
         out = subprocess.run(
-            [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout, env=env
+            [python or sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
         )
     except subprocess.TimeoutExpired:
         return {"seconds": None, "error": f"over {timeout} s"}
@@ -98,7 +95,7 @@ def run(path: Path, cap: str | None, pythonpath: str | None, timeout: int = 1800
 def main() -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--baseline", help="a checkout of the release to compare with")
+    p.add_argument("--baseline", help="a Python with the release to compare with installed")
     p.add_argument("--tables", nargs="+", default=list(TABLES))
     p.add_argument("--out", default=str(HERE / "results_memory.json"))
     args = p.parse_args()
@@ -112,8 +109,8 @@ def main() -> None:
         times: dict[str, list] = {v: [] for v in variants}
         errors: dict[str, str] = {}
         for _ in range(args.repeats):  # interleaved
-            for v, (pythonpath, cap) in variants.items():
-                got = run(path, cap, pythonpath)
+            for v, (python, cap) in variants.items():
+                got = run(path, cap, python)
                 times[v].append(got["seconds"])
                 if got["seconds"] is None:
                     errors[v] = got["error"]
