@@ -58,3 +58,13 @@ def test_the_kernels_import_and_pass_their_tests_without_pyspark():
     )
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     assert " passed" in run.stdout.splitlines()[-1] and "failed" not in run.stdout
+
+
+def test_the_version_is_the_installed_one_and_in_the_changelog():
+    from importlib.metadata import version
+
+    import spark_smote
+
+    assert version("spark-smote") == spark_smote.__version__
+    changelog = (ROOT / "CHANGELOG.md").read_text()
+    assert f"## {spark_smote.__version__}" in changelog
