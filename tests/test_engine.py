@@ -8,6 +8,7 @@ from pyspark.sql import functions as F
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 from spark_smote.kernels.cells import n_cells_for
+from tests.conftest import blobs
 
 
 def _frame(spark, x, n_majority=None):
@@ -104,3 +105,36 @@ def test_a_crowded_cell_gets_a_second_level(spark):
     (q,) = neighbour_quality(smote, df, sample_rows=300)
     assert q.cell_max <= 150 and q.short_of_k == 0.0
     assert q.recall_at_k > 0.8
+
+
+def test_planning_keeps_the_class_rows_and_releases_them(spark, monkeypatch):
+    """The sampling and counting passes read the class rows kept once; where the session
+    refuses caching (serverless), they recompute them and give the same rows."""
+    df = blobs(spark, {0: 300, 1: 400}, dim=3, seed=8)
+    frame = type(df)  # classic or Connect
+    smote = SMOTE(kNeighbors=3, maxBucketSize=60, syntheticCol="s", seed=3)
+    calls = []
+    persist, unpersist = frame.persist, frame.unpersist
+
+    def spy_persist(self, *args, **kwargs):
+        calls.append("persist")
+        return persist(self, *args, **kwargs)
+
+    def spy_unpersist(self, *args, **kwargs):
+        calls.append("unpersist")
+        return unpersist(self, *args, **kwargs)
+
+    monkeypatch.setattr(frame, "persist", spy_persist)
+    monkeypatch.setattr(frame, "unpersist", spy_unpersist)
+
+    def synthetic(out):
+        return sorted(tuple(r.features) for r in out.filter("s").collect())
+
+    kept = synthetic(smote.transform(df))
+    assert calls == ["persist", "unpersist"]  # once, released before the output is read
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] PERSIST TABLE is not supported")
+
+    monkeypatch.setattr(frame, "persist", refuse)
+    assert len(kept) == 100 and kept == synthetic(smote.transform(df))

@@ -14,7 +14,8 @@ A class with at most ``maxBucketSize`` rows is one cell (exact neighbours) and c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
 from typing import Any
 
 import numpy as np
@@ -143,6 +144,23 @@ def _count(
     return counts
 
 
+@contextmanager
+def held(rows: DataFrame) -> Iterator[DataFrame]:
+    """``rows`` kept (``persist``) for the passes of planning and released after them, so that
+    the sampling and counting passes read the rows of the classes once projected, not the input
+    again. Where the session refuses caching (Databricks serverless on older clients:
+    ``NOT_SUPPORTED_WITH_SERVERLESS``, ...), the passes recompute the rows instead."""
+    try:
+        kept: DataFrame | None = rows.persist()
+    except Exception:  # any refusal: same rows, recomputed per pass
+        kept = None
+    try:
+        yield rows if kept is None else kept
+    finally:
+        if kept is not None:
+            kept.unpersist()
+
+
 def plan_cells(
     rows: DataFrame,
     tasks: Sequence[ClassTask],
@@ -155,15 +173,31 @@ def plan_cells(
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
     Costs one sampling pass and one counting pass over the rows of the classes larger than
-    ``max_size``, nothing for the others. A recount follows when a cell is too small for ``k``
-    neighbours (it is removed) or has more home rows than ``max_size`` (it gets a second level
-    of k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into
-    parts by :func:`cell_groups`).
+    ``max_size`` (kept between them by :func:`held`), nothing for the others. A recount follows
+    when a cell is too small for ``k`` neighbours (it is removed) or has more home rows than
+    ``max_size`` (it gets a second level of k-means, fitted on its sample rows; identical rows
+    cannot be split so, and are cut into parts by :func:`cell_groups`).
     """
     small = {t.index: plan_single(t, dim) for t in tasks if t.n_rows <= max_size}
     big = [t for t in tasks if t.n_rows > max_size]
     if not big:
         return [small[t.index] for t in tasks]
+    with held(rows) as kept:
+        return _plan_big(kept, tasks, big, small, dim, seed, max_size, copies, k)
+
+
+def _plan_big(
+    rows: DataFrame,
+    tasks: Sequence[ClassTask],
+    big: list[ClassTask],
+    small: dict[int, ClassCells],
+    dim: int,
+    seed: int,
+    max_size: int,
+    copies: int,
+    k: int,
+) -> list[ClassCells]:
+    """:func:`plan_cells` of the classes above ``max_size``: sample, fit, count and bound."""
     samples = sample(rows, big, dim, seed, copies, max_size)
     hashes = {}
     for t in big:
