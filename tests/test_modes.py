@@ -27,8 +27,6 @@ SPARK_MODULES = [
     "test_cli.py",
     "test_sparse.py",
     "test_release_compat.py",
-    "test_docstrings.py",
-    "test_memory.py",
 ]
 
 pytestmark = pytest.mark.slow
