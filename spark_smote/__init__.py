@@ -27,6 +27,11 @@ _PUBLIC = {
     "RandomOverSampler": "spark_smote.over_sampling",
     "BaseSMOTE": "spark_smote.over_sampling",
     "RandomUnderSampler": "spark_smote.under_sampling",
+    "TomekLinks": "spark_smote.under_sampling",
+    "EditedNearestNeighbours": "spark_smote.under_sampling",
+    "BaseCleaningSampler": "spark_smote.under_sampling",
+    "SMOTETomek": "spark_smote.combine",
+    "SMOTEENN": "spark_smote.combine",
     "Pipeline": "spark_smote.pipeline",
     "Sampler": "spark_smote.base",
     "SamplingPlan": "spark_smote.base",
@@ -39,6 +44,11 @@ __all__ = [
     "RandomOverSampler",
     "BaseSMOTE",
     "RandomUnderSampler",
+    "TomekLinks",
+    "EditedNearestNeighbours",
+    "BaseCleaningSampler",
+    "SMOTETomek",
+    "SMOTEENN",
     "Pipeline",
     "Sampler",
     "SamplingPlan",
@@ -46,6 +56,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from spark_smote.base import Sampler, SamplingPlan
+    from spark_smote.combine import SMOTEENN, SMOTETomek
     from spark_smote.over_sampling import (
         ADASYN,
         SMOTE,
@@ -55,7 +66,12 @@ if TYPE_CHECKING:
         RandomOverSampler,
     )
     from spark_smote.pipeline import Pipeline
-    from spark_smote.under_sampling import RandomUnderSampler
+    from spark_smote.under_sampling import (
+        BaseCleaningSampler,
+        EditedNearestNeighbours,
+        RandomUnderSampler,
+        TomekLinks,
+    )
 
 _legacy.install()
 

@@ -22,14 +22,15 @@ class SamplingPlan:
     """What a sampler will do to a DataFrame: class counts before and after, and the cells.
 
     ``before``: rows per class in the input; ``after``: rows per class in the output (every
-    class); ``cells``: per class worked on by the cell engine, its
+    class), or None for a cleaning sampler (which rows go depends on each row's neighbours,
+    known only when the output is made); ``cells``: per class worked on by the cell engine, its
     :class:`~spark_smote.kernels.cells.ClassCells` (the groups' rows and quotas:
     :meth:`~spark_smote.kernels.cells.ClassCells.groups`); empty for the random samplers.
     """
 
     sampler: str
     before: dict[Any, int]
-    after: dict[Any, int]
+    after: dict[Any, int] | None
     cells: list[ClassCells] = field(default_factory=list)
     # what the sampler found while planning, reused by its transform (not for users)
     spec: FeatureSpec | None = field(default=None, repr=False, compare=False)
@@ -38,7 +39,12 @@ class SamplingPlan:
 
     @property
     def changed(self) -> dict[Any, int]:
-        """``{class: rows after}`` of the classes whose count changes."""
+        """``{class: rows after}`` of the classes whose count changes (a cleaning sampler's
+        plan does not know them: ``ValueError``)."""
+        if self.after is None:
+            raise ValueError(
+                f"{self.sampler}'s plan does not know its counts after: count the output."
+            )
         return {c: n for c, n in self.after.items() if n != self.before[c]}
 
     def __iter__(self) -> Iterator[Any]:

@@ -15,6 +15,8 @@ from typing import Any, ClassVar, TypeVar
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasFeaturesCol, HasInputCols, HasLabelCol, HasSeed
 
+from spark_smote.kernels.cleaning import KIND_SEL
+from spark_smote.kernels.knn import MAX_CELL_ROWS
 from spark_smote.strategy import STRATEGY_NAMES, SamplingStrategy, SamplingType
 
 #: Fixed default seed: pyspark's ``HasSeed`` default is a per-process string hash.
@@ -33,17 +35,20 @@ def _to_label(value: Any) -> Any:
     return value
 
 
-def _to_sampling_strategy(value: Any) -> str | float | list[list[Any]]:
+def _to_sampling_strategy(value: Any) -> str | float | list[Any]:
     """Store a strategy in a JSON-exact form.
 
     A dict becomes a list of ``[label, count]`` pairs, because JSON object keys are always
-    strings and a saved ``{1: 100}`` would load as ``{"1": 100}``.
+    strings and a saved ``{1: 100}`` would load as ``{"1": 100}``; a list of labels (cleaning
+    samplers) stays a list of labels.
     """
     if isinstance(value, str):
         return value.strip().lower()
     if isinstance(value, Mapping):
         value = list(value.items())
     if isinstance(value, (list, tuple)):
+        if value and not any(isinstance(v, (list, tuple)) for v in value):
+            return [_to_label(label) for label in value]
         pairs = []
         for pair in value:
             if not isinstance(pair, (list, tuple)) or len(pair) != 2:
@@ -53,7 +58,8 @@ def _to_sampling_strategy(value: Any) -> str | float | list[list[Any]]:
         return pairs
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(
-            f"samplingStrategy must be a string, a float or a dict, got {type(value).__name__}"
+            "samplingStrategy must be a string, a float, a dict or a list of labels, got "
+            f"{type(value).__name__}"
         )
     return float(value)
 
@@ -82,9 +88,12 @@ class _SamplerParams(HasLabelCol, HasSeed):
         return self.getOrDefault(param) if self.isDefined(param) else None
 
     def getSamplingStrategy(self) -> SamplingStrategy:
-        """Gets the value of samplingStrategy (a dict strategy comes back as a dict)."""
+        """Gets the value of samplingStrategy (a dict strategy comes back as a dict, a list of
+        labels as a list)."""
         value = self.getOrDefault(self.samplingStrategy)
-        return {label: count for label, count in value} if isinstance(value, list) else value
+        if isinstance(value, list) and all(isinstance(v, list) for v in value):
+            return {label: count for label, count in value}
+        return value
 
     def setLabelCol(self: P, value: str) -> P:
         """Sets the value of :py:attr:`labelCol`."""
@@ -103,7 +112,21 @@ class _SamplerParams(HasLabelCol, HasSeed):
         name = type(self).__name__
         strategy = self.getSamplingStrategy()
         names = STRATEGY_NAMES[self._sampling_type]
-        if isinstance(strategy, str) and strategy not in names:
+        if self._sampling_type == "clean-sampling":
+            named = isinstance(strategy, str) and strategy in names
+            if not named and not (isinstance(strategy, list) and strategy):
+                raise ValueError(
+                    f"{name}: samplingStrategy must be one of "
+                    f"{', '.join(repr(s) for s in names)} or a non-empty list of labels, got "
+                    f"{strategy!r}: a cleaning sampler removes the rows its rule finds, it does "
+                    "not aim at counts or ratios."
+                )
+        elif isinstance(strategy, list):
+            raise ValueError(
+                f"{name}: samplingStrategy as a list of labels is for cleaning samplers; give "
+                "a dict {label: count} or a name."
+            )
+        elif isinstance(strategy, str) and strategy not in names:
             raise ValueError(
                 f"samplingStrategy {strategy!r} is not known to {name}; use one of "
                 f"{', '.join(repr(s) for s in names)}, a float in (0, 1] or a dict "
@@ -125,15 +148,8 @@ class _SamplerParams(HasLabelCol, HasSeed):
             raise ValueError(f"{name}: seed must not be negative, got {self.getSeed()}.")
 
 
-class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
-    """Params of samplers that read features and add rows: features and the flag column."""
-
-    syntheticCol: Param[str] = Param(
-        Params._dummy(),
-        "syntheticCol",
-        "if set, name of a boolean column appended last: True on synthetic rows",
-        typeConverter=TypeConverters.toString,
-    )
+class _FeatureColsParams(HasFeaturesCol, HasInputCols, _SamplerParams):
+    """Params of samplers that read features: a Vector column or numeric columns (mixin)."""
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
@@ -143,10 +159,6 @@ class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
         """Gets the value of inputCols, or None when the features come from featuresCol."""
         return self._get_or_none(self.inputCols)
 
-    def getSyntheticCol(self) -> str | None:
-        """Gets the value of syntheticCol, or None."""
-        return self._get_or_none(self.syntheticCol)
-
     def setFeaturesCol(self: P, value: str) -> P:
         """Sets the value of :py:attr:`featuresCol`."""
         return self._set(featuresCol=value)
@@ -154,10 +166,6 @@ class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
     def setInputCols(self: P, value: list[str] | None) -> P:
         """Sets the value of :py:attr:`inputCols` (None: use featuresCol)."""
         return self._set(inputCols=value)
-
-    def setSyntheticCol(self: P, value: str | None) -> P:
-        """Sets the value of :py:attr:`syntheticCol` (None: no flag column)."""
-        return self._set(syntheticCol=value)
 
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -167,6 +175,25 @@ class _FeatureParams(HasFeaturesCol, HasInputCols, _SamplerParams):
                 f"{type(self).__name__}: inputCols is empty: give at least one column, or use "
                 "featuresCol."
             )
+
+
+class _FeatureParams(_FeatureColsParams):
+    """Params of samplers that read features and add rows: features and the flag column."""
+
+    syntheticCol: Param[str] = Param(
+        Params._dummy(),
+        "syntheticCol",
+        "if set, name of a boolean column appended last: True on synthetic rows",
+        typeConverter=TypeConverters.toString,
+    )
+
+    def getSyntheticCol(self) -> str | None:
+        """Gets the value of syntheticCol, or None."""
+        return self._get_or_none(self.syntheticCol)
+
+    def setSyntheticCol(self: P, value: str | None) -> P:
+        """Sets the value of :py:attr:`syntheticCol` (None: no flag column)."""
+        return self._set(syntheticCol=value)
 
 
 class _KNeighborsParams(Params):
@@ -217,22 +244,16 @@ class _BucketLengthParams(Params):
             raise ValueError(f"bucketLength must be a positive number or None, got {length}.")
 
 
-class _EngineParams(_FeatureParams):
-    """Params of the samplers that run on the cell engine (mixin, no behaviour)."""
+class _CellParams(_SamplerParams):
+    """Params of the cell engine: how many rows a cell holds and how many cells a row is in
+    (mixin; the relation to the neighbours is checked by :meth:`_check_cells`)."""
 
-    otherColumns: Param[str] = Param(
-        Params._dummy(),
-        "otherColumns",
-        "columns that are neither features nor label on synthetic rows: 'null' leaves them "
-        "null, 'copy' copies them from the row each synthetic row was made from",
-        typeConverter=TypeConverters.toString,
-    )
     maxBucketSize: Param[int] = Param(
         Params._dummy(),
         "maxBucketSize",
         "most rows (home rows and guests) in one cell of the learned hash, where neighbours "
-        "are exact; a class with at most this many rows is one cell, so its neighbours are "
-        "exact",
+        "are exact; a class (for a cleaning sampler: the whole table) with at most this many "
+        "rows is one cell, so its neighbours are exact",
         typeConverter=TypeConverters.toInt,
     )
     numHashTables: Param[int] = Param(
@@ -246,15 +267,7 @@ class _EngineParams(_FeatureParams):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self._setDefault(
-            otherColumns="null",
-            maxBucketSize=30_000,
-            numHashTables=6,
-        )
-
-    def getOtherColumns(self) -> str:
-        """Gets the value of otherColumns or its default value."""
-        return self.getOrDefault(self.otherColumns)
+        self._setDefault(maxBucketSize=30_000, numHashTables=6)
 
     def getMaxBucketSize(self) -> int:
         """Gets the value of maxBucketSize or its default value."""
@@ -263,10 +276,6 @@ class _EngineParams(_FeatureParams):
     def getNumHashTables(self) -> int:
         """Gets the value of numHashTables or its default value."""
         return self.getOrDefault(self.numHashTables)
-
-    def setOtherColumns(self: P, value: str) -> P:
-        """Sets the value of :py:attr:`otherColumns`: ``"null"`` or ``"copy"``."""
-        return self._set(otherColumns=value)
 
     def setMaxBucketSize(self: P, value: int) -> P:
         """Sets the value of :py:attr:`maxBucketSize`."""
@@ -277,11 +286,112 @@ class _EngineParams(_FeatureParams):
         return self._set(numHashTables=value)
 
     def _validate_params(self) -> None:
-        """Check every param value; raise ``ValueError`` naming the param. The relation of
-        ``maxBucketSize`` to the neighbours is checked by the sampler, which knows them."""
+        super()._validate_params()
+        if self.getNumHashTables() < 1:
+            raise ValueError(f"numHashTables must be at least 1, got {self.getNumHashTables()}.")
+
+    def _check_cells(self, param: str | None, k: int) -> None:
+        """``k`` neighbours (the value of ``param``; None: fixed by the sampler's rule) fit the
+        cells ``maxBucketSize`` allows."""
+        if k < 1:
+            raise ValueError(f"{param} must be at least 1, got {k}.")
+        max_size = self.getMaxBucketSize()
+        if max_size < 2 * (k + 1):
+            need = (
+                f"{param}={k}: it must be at least 2 * ({param} + 1)"
+                if param
+                else (
+                    f"{type(self).__name__}'s {k} nearest row(s): it must be at least 2 * ({k} + 1)"
+                )
+            )
+            raise ValueError(
+                f"maxBucketSize={max_size} is too small for {need} = {2 * (k + 1)}, so that "
+                "every part of a split cell keeps k neighbours per row."
+            )
+        if max_size > MAX_CELL_ROWS:
+            raise ValueError(
+                f"maxBucketSize={max_size} is too large: a Python worker holds a whole cell and "
+                f"its distance blocks in memory; use at most {MAX_CELL_ROWS}."
+            )
+
+
+class _EngineParams(_FeatureParams, _CellParams):
+    """Params of the oversamplers that run on the cell engine (mixin, no behaviour)."""
+
+    otherColumns: Param[str] = Param(
+        Params._dummy(),
+        "otherColumns",
+        "columns that are neither features nor label on synthetic rows: 'null' leaves them "
+        "null, 'copy' copies them from the row each synthetic row was made from",
+        typeConverter=TypeConverters.toString,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(otherColumns="null")
+
+    def getOtherColumns(self) -> str:
+        """Gets the value of otherColumns or its default value."""
+        return self.getOrDefault(self.otherColumns)
+
+    def setOtherColumns(self: P, value: str) -> P:
+        """Sets the value of :py:attr:`otherColumns`: ``"null"`` or ``"copy"``."""
+        return self._set(otherColumns=value)
+
+    def _validate_params(self) -> None:
+        """Check every param value; raise ``ValueError`` naming the param."""
         super()._validate_params()
         mode = self.getOtherColumns()
         if mode not in OTHER_COLUMNS_MODES:
             raise ValueError(f"otherColumns must be 'null' or 'copy', got {mode!r}.")
-        if self.getNumHashTables() < 1:
-            raise ValueError(f"numHashTables must be at least 1, got {self.getNumHashTables()}.")
+
+
+class _CleaningParams(_FeatureColsParams, _CellParams):
+    """Params of the cleaning under-samplers: features, label, strategy, seed, cells (mixin)."""
+
+    _sampling_type = "clean-sampling"
+
+
+class _EditedParams(Params):
+    """``nNeighbors`` and ``kindSel`` of Edited Nearest Neighbours (mixin: EditedNearestNeighbours,
+    SMOTEENN)."""
+
+    nNeighbors: Param[int] = Param(
+        Params._dummy(),
+        "nNeighbors",
+        "nearest rows (of all classes, the row itself excluded) that decide whether a row stays",
+        typeConverter=TypeConverters.toInt,
+    )
+    kindSel: Param[str] = Param(
+        Params._dummy(),
+        "kindSel",
+        "'all': a row stays only if all its nNeighbors nearest rows are of its class; 'mode': "
+        "if the most common class among them is its class (ties: the smallest label)",
+        typeConverter=TypeConverters.toString,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(nNeighbors=3, kindSel="all")
+
+    def getNNeighbors(self) -> int:
+        """Gets the value of nNeighbors or its default value."""
+        return self.getOrDefault(self.nNeighbors)
+
+    def getKindSel(self) -> str:
+        """Gets the value of kindSel or its default value."""
+        return self.getOrDefault(self.kindSel)
+
+    def setNNeighbors(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`nNeighbors`."""
+        return self._set(nNeighbors=value)
+
+    def setKindSel(self: P, value: str) -> P:
+        """Sets the value of :py:attr:`kindSel`: ``"all"`` or ``"mode"``."""
+        return self._set(kindSel=value)
+
+    def _check_edited(self) -> None:
+        if self.getNNeighbors() < 1:
+            raise ValueError(f"nNeighbors must be at least 1, got {self.getNNeighbors()}.")
+        if self.getKindSel() not in KIND_SEL:
+            raise ValueError(f"kindSel must be 'all' or 'mode', got {self.getKindSel()!r}.")

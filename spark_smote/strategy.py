@@ -11,12 +11,13 @@ three sampling types; what the numbers mean depends on the type:
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Hashable, Mapping, Sequence
 from typing import Literal
 
 Label = Hashable
-#: What users pass: a strategy name, a float ratio, or ``{label: desired final count}``.
-SamplingStrategy = str | float | Mapping[Label, int]
+#: What users pass: a strategy name, a float ratio, ``{label: desired final count}``, or (cleaning
+#: samplers) a list of the labels to clean.
+SamplingStrategy = str | float | Mapping[Label, int] | Sequence[Label]
 SamplingType = Literal["over-sampling", "under-sampling", "clean-sampling"]
 
 #: The strategy names each sampling type takes (``"auto"`` first).
@@ -53,6 +54,17 @@ def _chosen(name: str, counts: Mapping[Label, int]) -> list[Label]:
         "not minority": [c for c in counts if c != small],
         "all": list(counts),
     }[name]
+
+
+def _listed(labels: Sequence[Label], counts: Mapping[Label, int], sampler: str) -> list[Label]:
+    """A list strategy (cleaning), checked: every label is a class of the data."""
+    for label in labels:
+        if label not in counts:
+            raise ValueError(
+                f"{sampler}: samplingStrategy names class {label!r}, which is not in the label "
+                f"column (classes present: {sorted(counts)})."
+            )
+    return sorted(set(labels))
 
 
 def _targets(
@@ -118,12 +130,12 @@ def check_sampling_strategy(
 
     Parameters
     ----------
-    strategy : str, float or dict
+    strategy : str, float, dict or list
         A name of :data:`STRATEGY_NAMES` for the sampling type (``"auto"``: ``"not majority"``
         when over-sampling, ``"not minority"`` otherwise); a float ``alpha`` for binary data
         (over: the minority raised to ``int(alpha * n_majority)``; under: the majority cut to
         ``int(n_minority / alpha)``); or a dict ``{label: desired final count}``. A cleaner
-        takes names only.
+        takes a name or a list of labels.
     counts : mapping
         Rows per class, as counted in the data.
     sampling_type : {"over-sampling", "under-sampling", "clean-sampling"}
@@ -149,6 +161,8 @@ def check_sampling_strategy(
     {0: 20}
     >>> check_sampling_strategy("auto", {0: 90, 1: 10, 2: 30}, "clean-sampling")
     {0: 90, 2: 30}
+    >>> check_sampling_strategy([1, 2], {0: 90, 1: 10, 2: 30}, "clean-sampling")
+    {1: 10, 2: 30}
     """
     if len(counts) < 2:
         raise ValueError(
@@ -170,10 +184,18 @@ def check_sampling_strategy(
         level = counts[majority(counts)] if over else counts[minority(counts)]
         targets = {c: level for c in chosen}
     elif sampling_type == "clean-sampling":
+        if isinstance(strategy, Mapping) or not isinstance(strategy, Sequence) or not strategy:
+            raise ValueError(
+                f"{sampler}: samplingStrategy must be a name "
+                f"({', '.join(repr(n) for n in names)}) or a list of labels for a cleaning "
+                f"sampler, got {strategy!r}: a cleaner removes the rows its rule finds, it does "
+                "not aim at counts."
+            )
+        return {c: counts[c] for c in _listed(strategy, counts, sampler)}
+    elif isinstance(strategy, Sequence):
         raise ValueError(
-            f"{sampler}: samplingStrategy must be a name ({', '.join(repr(n) for n in names)}) "
-            f"for a cleaning sampler, got {strategy!r}: a cleaner removes the rows its rule "
-            "finds, it does not aim at counts."
+            f"{sampler}: samplingStrategy as a list of labels is for cleaning samplers; give a "
+            "dict {label: count} or a name."
         )
     elif isinstance(strategy, Mapping):
         targets = _targets(strategy, counts, over, sampler)

@@ -33,6 +33,11 @@ X = "__smote_x"  # features as one array column, when there are too many for fla
 HASHED = "__smote_cells"  # the cells of a row, as the hash UDF's struct
 OTHER_PREFIX = "__smote_o"  # + i: the user's i-th carried column (see other_names)
 
+# ---------------------------------------------------------- cleaning (all classes, one space)
+Y = "__smote_y"  # position of the row's class among all labels (CLS is 0 for every row)
+KEY2 = "__smote_key2"  # a second, independent hash of the whole row: with KEY, its identity
+NEAR, NEAR2 = "__smote_near", "__smote_near2"  # KEY, KEY2 of a row's nearest row
+
 # ------------------------------------------------------------------ sparse rows
 PARTS = "__smote_parts"  # a vector's stored form, parsed once per row (engine.vectors)
 SI, SV = "__smote_si", "__smote_sv"  # a sparse row's non-zeros: indices and values
@@ -125,6 +130,13 @@ def class_index(label_col: str, classes: Sequence[LabelledClass]) -> Column:
 def hashable_columns(types: Mapping[str, DataType]) -> list[str]:
     """The (quoted) columns a row hash can take: all but maps."""
     return [quote(c) for c, t in types.items() if "map<" not in t.simpleString()]
+
+
+def row_identity(types: Mapping[str, DataType]) -> list[Column]:
+    """``KEY, KEY2``: two hashes of the whole row (128 bits), that tell rows apart when a pass
+    must find them again in the input (identical rows share them)."""
+    cols = hashable_columns(types)
+    return [F.xxhash64(*cols).alias(KEY), F.xxhash64(F.lit(KEY2), *cols).alias(KEY2)]
 
 
 def uniform(seed: int) -> Column:

@@ -34,7 +34,6 @@ from spark_smote.engine.validation import (
     feature_spec,
 )
 from spark_smote.kernels.cells import ClassCells, ClassTask, output_rows
-from spark_smote.kernels.knn import MAX_CELL_ROWS
 from spark_smote.params import _BucketLengthParams, _EngineParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import check_class_sizes, check_sampling_strategy
@@ -72,21 +71,7 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
 
     def _validate_params(self) -> None:
         super()._validate_params()
-        name, k = self._neighbours()
-        if k < 1:
-            raise ValueError(f"{name} must be at least 1, got {k}.")
-        max_size = self.getMaxBucketSize()
-        if max_size < 2 * (k + 1):
-            raise ValueError(
-                f"maxBucketSize={max_size} is too small for {name}={k}: it must be at least "
-                f"2 * ({name} + 1) = {2 * (k + 1)}, so that every part of a split cell "
-                "keeps k neighbours per row."
-            )
-        if max_size > MAX_CELL_ROWS:
-            raise ValueError(
-                f"maxBucketSize={max_size} is too large: a Python worker holds a whole cell and "
-                f"its distance blocks in memory; use at most {MAX_CELL_ROWS}."
-            )
+        self._check_cells(*self._neighbours())
         if isinstance(self, _BucketLengthParams):
             self._check_bucket_length()
 

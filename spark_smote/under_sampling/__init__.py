@@ -1,5 +1,9 @@
-"""Under-samplers: random under-sampling (the cleaning samplers come next)."""
+"""Under-samplers: random under-sampling, and the cleaning samplers (Tomek links, Edited Nearest
+Neighbours) on the cross-class mode of the cell engine."""
 
+from spark_smote.under_sampling.base import BaseCleaningSampler
+from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
 from spark_smote.under_sampling.random_under_sampler import RandomUnderSampler
+from spark_smote.under_sampling.tomek_links import TomekLinks
 
-__all__ = ["RandomUnderSampler"]
+__all__ = ["BaseCleaningSampler", "EditedNearestNeighbours", "RandomUnderSampler", "TomekLinks"]

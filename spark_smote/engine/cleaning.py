@@ -1,0 +1,160 @@
+"""The cross-class mode of the cell engine: the cleaning samplers' passes.
+
+Cleaning needs the neighbours of rows among the rows of *every* class. All rows go into one
+space (``CLS`` = :data:`SPACE` for every row, the class in ``Y``), whose cells are learned and
+bounded as a class's are (:func:`plan_space`); every row is a query in its home cell and a guest
+in its next cells. One ``applyInPandas`` pass runs a rule of :mod:`spark_smote.kernels.cleaning`
+per cell and returns the identities (``KEY, KEY2``: two hashes of the whole row) of the rows to
+remove; :func:`without` drops them from the untouched input with an anti-join.
+
+A table of at most ``maxBucketSize`` rows is one cell: exact neighbours.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame, GroupedData
+from pyspark.sql import functions as F
+from pyspark.sql.types import StructType
+
+from spark_smote.engine.columns import (
+    CLS,
+    KEY,
+    KEY2,
+    NEAR,
+    NEAR2,
+    RANK,
+    Y,
+    class_index,
+    feature_names,
+    field,
+    row_identity,
+)
+from spark_smote.engine.grouping import arrived_group, group_index
+from spark_smote.engine.planning import plan_cells
+from spark_smote.engine.rows import feature_columns, stack_features
+from spark_smote.engine.validation import FeatureSpec
+from spark_smote.kernels.cells import ClassCells, ClassTask
+from spark_smote.kernels.cleaning import KindSel, edited_in_cell, tomek_candidates
+from spark_smote.kernels.knn import stable_order
+
+#: ``CLS`` of every row in cleaning: all classes share one space of cells.
+SPACE = 0
+
+GroupFunction = Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]
+
+
+def space_rows(dataset: DataFrame, spec: FeatureSpec, labels: Sequence[Any], dim: int) -> DataFrame:
+    """Every row of ``dataset`` as ``CLS`` (:data:`SPACE`), ``Y`` (the position of its class in
+    ``labels``), the features as float64 columns and its identity ``KEY, KEY2`` (last: see
+    :func:`~spark_smote.engine.rows.class_rows`)."""
+    classes = [ClassTask(i, label, 0, 0) for i, label in enumerate(labels)]
+    return dataset.select(
+        F.lit(SPACE).alias(CLS),
+        class_index(spec.label, classes).alias(Y),
+        *feature_columns(spec, dim),
+        *row_identity(spec.types),
+    )
+
+
+def plan_space(
+    rows: DataFrame, n_rows: int, dim: int, seed: int, max_size: int, copies: int, k: int
+) -> ClassCells:
+    """The bounded cells of the space of all rows (from :func:`space_rows`): one cell when
+    ``n_rows <= max_size``, else the sampling and counting passes of
+    :func:`~spark_smote.engine.planning.plan_cells`."""
+    task = ClassTask(SPACE, "all classes", n_rows, 0)
+    return plan_cells(rows, [task], dim, seed, max_size, copies, k)[0]
+
+
+def _identity(pdf: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {KEY: pdf[KEY].to_numpy(np.int64)[rows], KEY2: pdf[KEY2].to_numpy(np.int64)[rows]}
+
+
+def _cell_function(
+    cells: ClassCells,
+    dim: int,
+    targeted: Sequence[int],
+    rule: Callable[[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray], pd.DataFrame],
+) -> GroupFunction:
+    """The ``applyInPandas`` function that runs ``rule(pdf, x, y, queries)`` on a cell whose
+    rows are in stable order; ``queries`` are its home rows of the ``targeted`` classes."""
+    groups = group_index([cells])
+    names = feature_names(dim)
+    wanted = np.zeros(max(targeted, default=0) + 1, dtype=bool)
+    wanted[list(targeted)] = True
+
+    def run(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        arrived_group(groups, key, len(pdf))
+        x = stack_features(pdf, names, dim)
+        order = stable_order(pdf[KEY].to_numpy(np.int64), x)
+        pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
+        y = pdf[Y].to_numpy(np.int64)
+        home = pdf[RANK].to_numpy() == 0
+        mine = np.zeros(len(y), dtype=bool)
+        inside = y < len(wanted)
+        mine[inside] = wanted[y[inside]]
+        return rule(pdf, x, y, np.flatnonzero(home & mine))
+
+    return run
+
+
+def edited_out_rows(
+    grouped: GroupedData,
+    cells: ClassCells,
+    dim: int,
+    targeted: Sequence[int],
+    k: int,
+    kind: KindSel,
+) -> DataFrame:
+    """``KEY, KEY2`` of the rows of the ``targeted`` classes that Edited Nearest Neighbours
+    removes: by :func:`~spark_smote.kernels.cleaning.edited_in_cell` in their home cells."""
+
+    def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
+        return pd.DataFrame(_identity(pdf, queries[edited_in_cell(x, y, queries, k, kind)]))
+
+    schema = StructType([field(KEY, "long"), field(KEY2, "long")])
+    return grouped.applyInPandas(_cell_function(cells, dim, targeted, rule), schema)
+
+
+def tomek_out_rows(
+    grouped: GroupedData, cells: ClassCells, dim: int, targeted: Sequence[int], n_classes: int
+) -> DataFrame:
+    """``KEY, KEY2`` of the rows of the ``targeted`` classes in a Tomek link.
+
+    Each home row whose nearest row is of another class is a candidate, with the identity of
+    that row (``NEAR, NEAR2``); a candidate is in a link when its nearest row is a candidate
+    whose nearest row is it (a join of the candidates with themselves, a small fraction of the
+    rows). Every row is a query: a link needs the nearest row of rows of any class.
+    """
+
+    def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
+        mine, nearest = tomek_candidates(x, y, queries)
+        rows = queries[mine]
+        near = _identity(pdf, nearest)
+        return pd.DataFrame(
+            {**_identity(pdf, rows), Y: y[rows], NEAR: near[KEY], NEAR2: near[KEY2]}
+        )
+
+    schema = StructType([field(n, "long") for n in (KEY, KEY2, Y, NEAR, NEAR2)])
+    every = range(n_classes)
+    candidates = grouped.applyInPandas(_cell_function(cells, dim, every, rule), schema)
+    back = candidates.select(
+        F.col(NEAR).alias(KEY),
+        F.col(NEAR2).alias(KEY2),
+        F.col(KEY).alias(NEAR),
+        F.col(KEY2).alias(NEAR2),
+    )
+    linked = candidates.filter(F.col(Y).isin(list(targeted)))
+    return linked.join(back, [KEY, KEY2, NEAR, NEAR2], "left_semi").select(KEY, KEY2)
+
+
+def without(dataset: DataFrame, removed: DataFrame, spec: FeatureSpec) -> DataFrame:
+    """The rows of ``dataset`` whose identity is not in ``removed``, untouched (identical rows
+    share an identity: they stay or go together)."""
+    keyed = dataset.select("*", *row_identity(spec.types))
+    return keyed.join(removed, [KEY, KEY2], "left_anti").drop(KEY, KEY2)

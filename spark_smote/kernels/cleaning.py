@@ -1,0 +1,67 @@
+"""The rules of the cleaning under-samplers, on the rows of one cell (numpy only).
+
+A cell holds rows of every class; its home rows are the queries, its guests only data.
+:func:`edited_out` is the rule of Edited Nearest Neighbours, :func:`tomek_candidates` the half
+of the Tomek-link rule one cell can decide (the other half needs the neighbour's own nearest
+row, found in the neighbour's home cell).
+
+Neighbours come from :func:`~spark_smote.kernels.knn.knn_in_cell` on rows in stable order:
+among rows at exactly the same distance, the one first in that order (row hash, then features)
+is the nearer.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import numpy as np
+
+from spark_smote.kernels.knn import knn_in_cell
+
+KindSel = Literal["all", "mode"]
+KIND_SEL = ("all", "mode")
+
+
+def most_common(labels: np.ndarray) -> np.ndarray:
+    """Per row of ``labels`` (non-negative class indices), the most common one; among equally
+    common ones the smallest (as ``scipy.stats.mode``)."""
+    n_rows, k = labels.shape
+    if n_rows == 0:
+        return np.empty(0, dtype=labels.dtype)
+    width = int(labels.max()) + 1
+    counts = np.zeros((n_rows, width), dtype=np.int64)
+    np.add.at(counts, (np.repeat(np.arange(n_rows), k), labels.ravel()), 1)
+    return counts.argmax(axis=1)  # argmax: the first (smallest) of the largest counts
+
+
+def edited_out(own: np.ndarray, neighbours: np.ndarray, kind: KindSel) -> np.ndarray:
+    """Which rows Edited Nearest Neighbours removes, from their class ``own`` and the classes
+    of their nearest rows ``neighbours`` (``(rows, k)``): ``"all"`` removes a row unless all
+    are of its class; ``"mode"`` unless the most common one is its class."""
+    if kind == "all":
+        return np.any(neighbours != own[:, None], axis=1)
+    return most_common(neighbours) != own
+
+
+def edited_in_cell(
+    x: np.ndarray, y: np.ndarray, queries: np.ndarray, k: int, kind: KindSel
+) -> np.ndarray:
+    """Positions (among ``queries``) of the query rows of a cell that Edited Nearest Neighbours
+    removes: their ``k`` nearest rows of the cell, themselves excluded, by :func:`edited_out`."""
+    if len(queries) == 0:
+        return np.empty(0, dtype=np.int64)
+    idx, _ = knn_in_cell(x, queries, k)
+    return np.flatnonzero(edited_out(y[queries], y[idx], kind))
+
+
+def tomek_candidates(x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> np.ndarray:
+    """``(positions among queries, their nearest rows)`` of the query rows of a cell whose
+    nearest row (themselves excluded) is of another class, as a ``(2, n)`` array.
+
+    Such a row is in a Tomek link when it is also its neighbour's nearest row.
+    """
+    if len(queries) == 0:
+        return np.empty((2, 0), dtype=np.int64)
+    nearest = knn_in_cell(x, queries, 1)[0][:, 0]
+    mine = np.flatnonzero(y[nearest] != y[queries])
+    return np.stack([mine, nearest[mine]])

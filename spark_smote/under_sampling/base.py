@@ -1,0 +1,114 @@
+"""``BaseCleaningSampler``: what the cleaning under-samplers share (TomekLinks, Edited Nearest
+Neighbours).
+
+As imbalanced-learn's ``BaseCleaningSampler``: ``samplingStrategy`` names the classes whose rows
+may be removed (``"auto"`` = ``"not minority"``, ``"all"``, ``"majority"``, ``"not majority"``,
+``"not minority"`` or a list of labels), and a rule decides, from each row's nearest rows of
+every class, which of those rows go. The kept rows are the input's, untouched.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any
+
+from pyspark.sql import DataFrame, GroupedData
+
+from spark_smote.base import Sampler, SamplingPlan
+from spark_smote.engine.cleaning import plan_space, space_rows, without
+from spark_smote.engine.grouping import cell_groups
+from spark_smote.engine.validation import (
+    DataStats,
+    FeatureSpec,
+    check_batch,
+    check_densifiable,
+    collect_stats,
+    feature_spec,
+)
+from spark_smote.kernels.cells import ClassCells
+from spark_smote.params import _CleaningParams
+from spark_smote.persistence import ParamsReadWrite
+from spark_smote.strategy import check_sampling_strategy
+
+
+class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
+    """Base of the cleaning under-samplers (abstract): the rows of all classes in one space of
+    bounded cells, a rule per cell, the rows it picks removed from the input.
+
+    Its :class:`~spark_smote.base.SamplingPlan` has ``after=None``: which rows go depends on each
+    row's neighbours, known only when the output is made.
+    """
+
+    def __init__(self) -> None:
+        super().__init__()
+
+    @abstractmethod
+    def _neighbours(self) -> tuple[str | None, int]:
+        """``(param name or None, value)``: how many nearest rows the rule looks at."""
+
+    @abstractmethod
+    def _removed(
+        self, grouped: GroupedData, cells: ClassCells, dim: int, targeted: list[int], n: int
+    ) -> DataFrame:
+        """``KEY, KEY2`` of the rows to remove, from the rows of the space ``grouped`` in their
+        cells; ``targeted``: positions (among the ``n`` sorted labels) of the classes cleaned."""
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        self._check_cells(*self._neighbours())
+
+    def _features(self, dataset: DataFrame) -> FeatureSpec:
+        """Check the params and the columns; the spec of the features and label."""
+        self._validate_params()
+        check_batch(dataset, type(self).__name__)
+        return feature_spec(
+            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
+        )
+
+    def plan(self, dataset: DataFrame) -> SamplingPlan:
+        """Validate ``dataset`` (one aggregation pass) and return its class counts and the cells
+        of the space of all rows (for more than ``maxBucketSize`` rows, the sampling and counting
+        passes that fit and bound them).
+
+        Raises ``ValueError`` naming the param, column or class on bad input, before any output.
+        """
+        spec = self._features(dataset)
+        stats = collect_stats(dataset, spec, type(self).__name__)
+        return self._plan(dataset, spec, stats)
+
+    def _plan(self, dataset: DataFrame, spec: FeatureSpec, stats: DataStats) -> SamplingPlan:
+        """:meth:`plan` from the spec and stats of ``dataset`` (known to a combined sampler)."""
+        name = type(self).__name__
+        check_densifiable(spec, stats, name)
+        check_sampling_strategy(self.getSamplingStrategy(), stats.counts, "clean-sampling", name)
+        param, k = self._neighbours()
+        n_rows = sum(stats.counts.values())
+        if n_rows <= k:
+            need = f"{param}={k}" if param else f"its rule ({k} nearest row)"
+            raise ValueError(
+                f"{name}: the input has {n_rows} rows, but {need} needs at least {k + 1}."
+            )
+        rows = space_rows(dataset, spec, sorted(stats.counts), stats.dim)
+        cells = plan_space(
+            rows,
+            n_rows,
+            stats.dim,
+            self.getSeed(),
+            self.getMaxBucketSize(),
+            self.getNumHashTables(),
+            k,
+        )
+        return SamplingPlan(name, stats.counts, None, [cells], spec, stats)
+
+    def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        assert plan.spec is not None and plan.stats is not None
+        labels: list[Any] = sorted(plan.before)
+        cleaned = check_sampling_strategy(
+            self.getSamplingStrategy(), plan.before, "clean-sampling", type(self).__name__
+        )
+        targeted = [labels.index(c) for c in cleaned]
+        dim, (cells,) = plan.stats.dim, plan.cells
+        rows = space_rows(dataset, plan.spec, labels, dim)
+        grouped = cell_groups(rows, [cells], dim, self.getSeed())
+        removed = self._removed(grouped, cells, dim, targeted, len(labels))
+        return without(dataset, removed, plan.spec)

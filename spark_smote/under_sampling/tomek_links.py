@@ -1,0 +1,73 @@
+"""Tomek links: remove rows that are the nearest row of a row of another class, and vice versa."""
+
+from __future__ import annotations
+
+from pyspark import keyword_only
+from pyspark.sql import DataFrame, GroupedData
+
+from spark_smote.engine.cleaning import tomek_out_rows
+from spark_smote.kernels.cells import ClassCells
+from spark_smote.params import DEFAULT_SEED
+from spark_smote.strategy import SamplingStrategy
+from spark_smote.under_sampling.base import BaseCleaningSampler
+
+
+class TomekLinks(BaseCleaningSampler):
+    """Tomek links on Spark: two rows of different classes, each the other's nearest row (over
+    the rows of all classes), are a link; the rows of the classes ``samplingStrategy`` names
+    that are in a link are removed (``"auto"``: all classes but the minority).
+
+    The rows of all classes share one space of cells learned from a sample (k-means; each row a
+    query in its home cell and a guest in its next ``numHashTables - 1`` cells, at most
+    ``maxBucketSize`` rows a cell); a row's nearest row is searched in its home cell. A table of
+    at most ``maxBucketSize`` rows is one cell and gives exactly imbalanced-learn's result, up to
+    the order of rows at exactly the same distance (here: by a hash of the row, then its
+    features). Kept rows are the input's, untouched; identical rows stay or go together.
+
+    Examples
+    --------
+    >>> from spark_smote import TomekLinks
+    >>> rows = [(float(i), 0) for i in range(10)] + [(9.4, 1), (12.0, 1), (13.0, 1)]
+    >>> df = spark.createDataFrame(rows, ["x", "label"])
+    >>> out = TomekLinks(inputCols=["x"]).transform(df)
+    >>> sorted((r.label, r["count"]) for r in out.groupBy("label").count().collect())
+    [(0, 9), (1, 3)]
+    """
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        samplingStrategy: SamplingStrategy = "auto",
+        seed: int = DEFAULT_SEED,
+        maxBucketSize: int = 30_000,
+        numHashTables: int = 6,
+    ) -> None:
+        super().__init__()
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        samplingStrategy: SamplingStrategy = "auto",
+        seed: int = DEFAULT_SEED,
+        maxBucketSize: int = 30_000,
+        numHashTables: int = 6,
+    ) -> TomekLinks:
+        """Sets params for this TomekLinks."""
+        return self._set(**self._input_kwargs)
+
+    def _neighbours(self) -> tuple[str | None, int]:
+        return None, 1
+
+    def _removed(
+        self, grouped: GroupedData, cells: ClassCells, dim: int, targeted: list[int], n: int
+    ) -> DataFrame:
+        return tomek_out_rows(grouped, cells, dim, targeted, n)

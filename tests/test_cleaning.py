@@ -1,0 +1,203 @@
+"""TomekLinks, EditedNearestNeighbours, SMOTETomek and SMOTEENN on Spark: imbalanced-learn's
+removed rows on one cell, close to them on many, untouched kept rows, errors, combinations."""
+
+from __future__ import annotations
+
+from collections import Counter
+from decimal import Decimal
+
+import numpy as np
+import pytest
+from imblearn.under_sampling import EditedNearestNeighbours as ImbENN
+from imblearn.under_sampling import TomekLinks as ImbTomek
+from pyspark.sql import functions as F
+
+from spark_smote import (
+    SMOTE,
+    SMOTEENN,
+    EditedNearestNeighbours,
+    SMOTETomek,
+    TomekLinks,
+)
+from spark_smote.pipeline import Pipeline
+
+COLS = ["a", "b", "c"]
+NAMES = ["cat", "dog", "eel"]
+
+
+def three_classes(n: int, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    rng = np.random.default_rng(seed)
+    y = rng.choice(3, size=n, p=[0.75, 0.17, 0.08])
+    return rng.normal(size=(n, 3)) + 0.8 * y[:, None], y
+
+
+@pytest.fixture(scope="module")
+def small(spark):
+    """900 rows, three string labels: one cell (below maxBucketSize)."""
+    x, y = three_classes(900, 0)
+    rows = [(i, *map(float, x[i]), NAMES[y[i]]) for i in range(len(y))]
+    return x, y, spark.createDataFrame(rows, ["id", *COLS, "label"]).cache()
+
+
+def kept_ids(df) -> list[int]:
+    return sorted(r.id for r in df.select("id").collect())
+
+
+def removed_by(reference, x, y) -> set[int]:
+    """The rows ``reference`` removes, by class codes in the order of the names (its "mode"
+    rejects strings: scipy's mode is numeric only); strategies name classes by code."""
+    strategy = reference.sampling_strategy
+    if isinstance(strategy, list):
+        reference.set_params(sampling_strategy=[NAMES.index(c) for c in strategy])
+    reference.fit_resample(x, y)
+    return set(range(len(y))) - set(reference.sample_indices_.tolist())
+
+
+@pytest.mark.parametrize("strategy", ["auto", "all", "majority", ["dog", "eel"]])
+def test_tomek_links_on_one_cell_remove_what_imbalanced_learn_removes(small, strategy):
+    x, y, df = small
+    got = set(range(len(y))) - set(
+        kept_ids(TomekLinks(inputCols=COLS, samplingStrategy=strategy).transform(df))
+    )
+    expected = removed_by(ImbTomek(sampling_strategy=strategy), x, y)
+    assert expected and got == expected
+
+
+@pytest.mark.parametrize(
+    ("kind", "k", "strategy"), [("all", 3, "auto"), ("mode", 3, "not majority"), ("mode", 4, "all")]
+)
+def test_edited_nearest_neighbours_on_one_cell_remove_what_imbalanced_learn_removes(
+    small, kind, k, strategy
+):
+    x, y, df = small
+    enn = EditedNearestNeighbours(
+        inputCols=COLS, nNeighbors=k, kindSel=kind, samplingStrategy=strategy
+    )
+    got = set(range(len(y))) - set(kept_ids(enn.transform(df)))
+    expected = removed_by(ImbENN(n_neighbors=k, kind_sel=kind, sampling_strategy=strategy), x, y)
+    assert expected and got == expected
+
+
+@pytest.fixture(scope="module")
+def larger(spark):
+    """4,000 rows in cells of at most 500 rows (about 40 cells with the guests)."""
+    x, y = three_classes(4000, 1)
+    rows = [(i, *map(float, x[i]), NAMES[y[i]]) for i in range(len(y))]
+    return x, y, spark.createDataFrame(rows, ["id", *COLS, "label"]).repartition(3).cache()
+
+
+@pytest.mark.parametrize(
+    ("stage", "reference"),
+    [
+        (TomekLinks(inputCols=COLS), ImbTomek()),
+        (EditedNearestNeighbours(inputCols=COLS), ImbENN()),
+    ],
+)
+def test_many_cells_are_close_to_exact_and_independent_of_partitioning(larger, stage, reference):
+    x, y, df = larger
+    stage = stage.copy().setMaxBucketSize(500).setNumHashTables(4)
+    plan = stage.plan(df)
+    assert plan.after is None and len(plan.cells[0].groups()) > 8
+    out = stage.resample(df, plan)
+    got = set(range(len(y))) - set(kept_ids(out))
+    expected = removed_by(reference, x, y)
+    hit = len(got & expected)
+    assert hit / len(got) >= 0.95 and hit / len(expected) >= 0.95
+    again = stage.transform(df.repartition(7, "label"))
+    assert kept_ids(again) == kept_ids(out)
+
+
+def test_kept_rows_are_untouched_and_identical_rows_go_together(spark):
+    xs = [(float(i), 0) for i in range(30)] + [(5.2, 1), (5.2, 1), (20.1, 1)]
+    rows = [
+        (x, c, i % 31, f"r{i}", Decimal("1.50"), [i, 2], {"k": i}) for i, (x, c) in enumerate(xs)
+    ]
+    schema = (
+        "`x.1` double, label int, id long, s string, d decimal(5,2), arr array<int>, "
+        "m map<string,int>"
+    )
+    df = spark.createDataFrame(rows, schema).withColumn("t", F.timestamp_seconds(F.col("id")))
+    enn = EditedNearestNeighbours(inputCols=["x.1"], nNeighbors=2, samplingStrategy="all")
+    out = enn.transform(df)
+    assert out.schema == df.schema
+    kept = sorted((tuple(r) for r in out.collect()), key=str)
+    every = [tuple(r) for r in df.collect()]
+    assert all(r in every for r in kept)
+    # rows 5 and 6 have 5.2 among their 2 nearest; 20 and 21 have 20.1; the three class-1 rows
+    # have a class-0 row among theirs
+    assert sorted(r[0] for r in kept) == [float(i) for i in range(30) if i not in (5, 6, 20, 21)]
+
+
+@pytest.mark.parametrize(
+    ("stage", "message"),
+    [
+        (TomekLinks(inputCols=COLS, samplingStrategy=0.5), "samplingStrategy"),
+        (TomekLinks(inputCols=COLS, samplingStrategy={"cat": 10}), "samplingStrategy"),
+        (TomekLinks(inputCols=COLS, samplingStrategy=["cat", "bird"]), "'bird'"),
+        (TomekLinks(inputCols=COLS, samplingStrategy="minority"), "samplingStrategy"),
+        (EditedNearestNeighbours(inputCols=COLS, nNeighbors=0), "nNeighbors"),
+        (EditedNearestNeighbours(inputCols=COLS, kindSel="most"), "kindSel"),
+        (EditedNearestNeighbours(inputCols=COLS, maxBucketSize=5), "maxBucketSize"),
+        (EditedNearestNeighbours(inputCols=["a", "nope"]), "inputCols"),
+        (SMOTEENN(inputCols=COLS, kindSel="most"), "kindSel"),
+        (SMOTETomek(inputCols=COLS, samplingStrategy=["cat"]), "samplingStrategy"),
+    ],
+)
+def test_bad_params_raise_before_any_output(small, stage, message):
+    with pytest.raises(ValueError, match=message):
+        stage.plan(small[2])
+
+
+def test_a_table_smaller_than_the_neighbourhood_is_refused(spark):
+    df = spark.createDataFrame([(1.0, 0), (2.0, 1), (3.0, 0)], ["a", "label"])
+    with pytest.raises(ValueError, match="nNeighbors=3 needs at least 4"):
+        EditedNearestNeighbours(inputCols=["a"]).transform(df)
+
+
+@pytest.mark.parametrize(
+    ("combined", "cleaner"),
+    [
+        (SMOTETomek(inputCols=COLS, syntheticCol="new", seed=5), TomekLinks),
+        (
+            SMOTEENN(inputCols=COLS, syntheticCol="new", seed=5, kindSel="mode", maxBucketSize=700),
+            EditedNearestNeighbours,
+        ),
+    ],
+)
+def test_combinations_are_smote_then_the_cleaner(small, combined, cleaner):
+    df = small[2]
+    smote = SMOTE(
+        **{p.name: v for p, v in combined.extractParamMap().items() if SMOTE().hasParam(p.name)}
+    )
+    extra = (
+        {"nNeighbors": combined.getNNeighbors(), "kindSel": combined.getKindSel()}
+        if cleaner is EditedNearestNeighbours
+        else {}
+    )
+    clean = cleaner(
+        inputCols=COLS,
+        samplingStrategy="all",
+        seed=5,
+        maxBucketSize=combined.getMaxBucketSize(),
+        **extra,
+    )
+    expected = Counter(tuple(r) for r in clean.transform(smote.transform(df)).collect())
+    got = Counter(tuple(r) for r in combined.transform(df).collect())
+    assert got == expected
+    assert any(r[-1] for r in got) and any(not r[-1] for r in got)  # syntheticCol survives
+    assert sum(got.values()) < len(small[1]) + sum(c.n_new for c in smote.plan(df).cells)
+
+
+def test_cleaners_are_fit_only_pipeline_stages_and_persist(small, tmp_path):
+    df = small[2]
+    enn = EditedNearestNeighbours(
+        inputCols=COLS, kindSel="mode", nNeighbors=4, samplingStrategy=["cat"]
+    )
+    enn.write().overwrite().save(str(tmp_path / "enn"))
+    loaded = EditedNearestNeighbours.load(str(tmp_path / "enn"))
+    assert loaded.extractParamMap() == {
+        loaded.getParam(p.name): v for p, v in enn.extractParamMap().items()
+    }
+    assert loaded.getSamplingStrategy() == ["cat"]
+    model = Pipeline(stages=[loaded]).fit(df)
+    assert model.transform(df).count() == df.count()  # not applied when scoring
