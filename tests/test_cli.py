@@ -8,6 +8,7 @@ import os
 import pytest
 from pyspark.sql import functions as F
 
+from spark_smote import EditedNearestNeighbours, SMOTETomek
 from spark_smote.app.cli import build_parser, main, parse_strategy, resolve_settings
 from spark_smote.app.io import guess_format
 from spark_smote.app.job import read_input
@@ -219,3 +220,36 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
     assert "--categorical-cols needs --sampler smotenc" in capsys.readouterr().err
     settings, _ = settings_for(["--demo", "--categorical-cols", "a,b"])
     assert settings["sampler"] == "smotenc" and settings["categorical_cols"] == ["a", "b"]
+
+
+@pytest.mark.parametrize(
+    ("extra", "stage"),
+    [
+        (
+            ["--sampler", "enn", "--n-neighbors", "4", "--kind-sel", "all", "--strategy", "[0]"],
+            EditedNearestNeighbours(
+                inputCols=["f0", "f1", "f2"], nNeighbors=4, kindSel="all", samplingStrategy=[0]
+            ),
+        ),
+        (
+            ["--sampler", "smote-tomek", "--k", "3"],
+            SMOTETomek(inputCols=["f0", "f1", "f2"], kNeighbors=3),
+        ),
+    ],
+)
+def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
+    df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)
+    for f in ("f0", "f1", "f2"):  # the classes' blobs on top of each other
+        df = df.withColumn(f, F.col(f) - F.col("label") * 2.5)
+    df.write.parquet(str(tmp_path / "in"))
+    expected = {r.label: r["count"] for r in stage.transform(df).groupBy("label").count().collect()}
+    out, report = str(tmp_path / "out"), tmp_path / "r.json"
+    argv = ["--input", str(tmp_path / "in"), "--output", out, "--input-cols", "f0,f1,f2"]
+    assert main([*argv, "--report", str(report), *extra]) == 0
+    written = spark.read.parquet(out)
+    assert {r.label: r["count"] for r in written.groupBy("label").count().collect()} == expected
+    summary = json.loads(report.read_text())
+    assert summary["sampler"] == type(stage).__name__
+    assert {c["label"]: c["after"] for c in summary["classes"]} == expected
+    assert expected[0] < 80  # rows of class 0 were removed
+    assert written.columns == df.columns

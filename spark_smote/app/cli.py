@@ -19,7 +19,20 @@ import tomllib
 
 from spark_smote.app.io import FORMATS, UserError, same_or_nested
 
-SAMPLERS = ("smote", "smotenc", "borderline", "adasyn", "random-over", "random-under")
+SAMPLERS = (
+    "smote",
+    "smotenc",
+    "borderline",
+    "adasyn",
+    "random-over",
+    "random-under",
+    "tomek",
+    "enn",
+    "smote-tomek",
+    "smote-enn",
+)
+#: samplers that only remove rows: no synthetic rows, no flag column
+CLEANERS = ("tomek", "enn")
 DEFAULTS: dict[str, Any] = {
     "sampler": "smote",
     "categorical_cols": None,
@@ -27,6 +40,8 @@ DEFAULTS: dict[str, Any] = {
     "kind": "borderline-1",
     "shrinkage": None,
     "replacement": False,
+    "n_neighbors": 3,
+    "kind_sel": "all",
     "format": None,
     "output_format": None,
     "features_col": "features",
@@ -65,11 +80,17 @@ def build_parser() -> argparse.ArgumentParser:
     a("--kind", choices=("borderline-1", "borderline-2"), help="borderline: the kind")
     a("--shrinkage", type=float, help="random-over: smoothed bootstrap shrinkage")
     a("--replacement", action="store_true", default=None, help="random-under: with replacement")
+    a("--n-neighbors", type=int, help="enn, smote-enn: rows that decide a row (default: 3)")
+    a("--kind-sel", choices=("all", "mode"), help="enn, smote-enn: all | mode (default: all)")
     a("--input-cols", help="comma-separated numeric feature columns")
     a("--features-col", help="a Vector feature column (default: features)")
     a("--label", help="label column (default: label)")
     a("--k", type=int, help="kNeighbors (default: 5)")
-    a("--strategy", help="auto | minority | not minority | all | a float | a JSON dict")
+    a(
+        "--strategy",
+        help="auto | minority | majority | not minority | all | a float | a JSON dict "
+        "{label: count} | a JSON list of labels (tomek, enn)",
+    )
     a("--seed", type=int, help="random seed (default: 42)")
     a("--synthetic-col", help="add a boolean column with this name, True on synthetic rows")
     a("--other-columns", choices=("null", "copy"), help="other columns of synthetic rows")
@@ -134,15 +155,18 @@ def resolve_settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str
 
 
 def parse_strategy(value: Any) -> Any:
-    """A strategy name, a float, or a JSON dict ``{"label": count}`` (numeric keys as numbers)."""
+    """A strategy name, a float, a JSON dict ``{"label": count}`` (numeric keys as numbers) or
+    a JSON list of labels."""
     if not isinstance(value, str):
         return value
     text = value.strip()
-    if text.startswith("{"):
+    if text.startswith(("{", "[")):
         try:
             raw = json.loads(text)
         except json.JSONDecodeError as e:
             raise UserError(f"--strategy is not valid JSON: {e}") from e
+        if isinstance(raw, list):
+            return raw
         return {_number_or_text(k): v for k, v in raw.items()}
     try:
         return float(text)

@@ -9,7 +9,8 @@ from pyspark.sql import functions as F
 
 from spark_smote.app.io import UserError, guess_format
 from spark_smote.base import Sampler
-from spark_smote.engine.columns import FLAG
+from spark_smote.combine import SMOTEENN, SMOTETomek
+from spark_smote.engine.columns import FLAG, quote
 from spark_smote.over_sampling import (
     ADASYN,
     SMOTE,
@@ -17,7 +18,12 @@ from spark_smote.over_sampling import (
     BorderlineSMOTE,
     RandomOverSampler,
 )
-from spark_smote.under_sampling import RandomUnderSampler
+from spark_smote.under_sampling import (
+    BaseCleaningSampler,
+    EditedNearestNeighbours,
+    RandomUnderSampler,
+    TomekLinks,
+)
 
 
 def demo_data(spark: SparkSession, rows: int, seed: int = 7, features: int = 5) -> DataFrame:
@@ -47,19 +53,25 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     }
     if settings["sampler"] == "random-under":
         return RandomUnderSampler(**common, replacement=bool(settings["replacement"]))
-    features = {
-        "featuresCol": settings["features_col"],
-        "inputCols": settings["input_cols"],
-        "syntheticCol": flag,
-    }
-    if settings["sampler"] == "random-over":
-        return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
+    read = {"featuresCol": settings["features_col"], "inputCols": settings["input_cols"]}
     engine = {
-        "otherColumns": settings["other_columns"],
         "maxBucketSize": settings["max_bucket_size"],
         "numHashTables": settings["num_hash_tables"],
     }
+    edited = {"nNeighbors": settings["n_neighbors"], "kindSel": settings["kind_sel"]}
+    if settings["sampler"] == "tomek":
+        return TomekLinks(**common, **read, **engine)
+    if settings["sampler"] == "enn":
+        return EditedNearestNeighbours(**common, **read, **engine, **edited)
+    features = {**read, "syntheticCol": flag}
+    if settings["sampler"] == "random-over":
+        return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
+    engine = {**engine, "otherColumns": settings["other_columns"]}
     k = settings["k"]
+    if settings["sampler"] == "smote-tomek":
+        return SMOTETomek(**common, **features, **engine, kNeighbors=k)
+    if settings["sampler"] == "smote-enn":
+        return SMOTEENN(**common, **features, **engine, **edited, kNeighbors=k)
     if settings["sampler"] == "adasyn":
         return ADASYN(**common, **features, **engine, nNeighbors=k)
     if settings["sampler"] == "borderline":
@@ -84,6 +96,14 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     )
 
 
+def written_counts(spark: SparkSession, settings: dict[str, Any], label: str) -> dict[Any, int]:
+    """Rows per class of the written output (read back: one column of it)."""
+    fmt = settings["output_format"] or "parquet"
+    written = read_input(spark, settings["output"], fmt)
+    column = F.col(quote(label))
+    return {r[0]: r[1] for r in written.groupBy(column).count().collect()}
+
+
 def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, Any]:
     """Read (or make) the input, oversample it, write it; return the summary."""
     if settings["plot"]:
@@ -101,8 +121,10 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
         source = settings["input"]
     flag = settings["synthetic_col"] or FLAG
     sampler = build_sampler(settings, flag)
-    if settings["plot"] and isinstance(sampler, RandomUnderSampler):
-        raise UserError("--plot shows synthetic rows: random-under makes none; leave --plot out")
+    if settings["plot"] and isinstance(sampler, (RandomUnderSampler, BaseCleaningSampler)):
+        raise UserError(
+            f"--plot shows synthetic rows: {settings['sampler']} makes none; leave --plot out"
+        )
     plan = sampler.plan(df)  # validates before anything is written; planned once
     out = sampler.resample(df, plan)
     written = out.drop(FLAG) if FLAG in out.columns else out
@@ -111,6 +133,9 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     if settings["partition_by"]:
         writer = writer.partitionBy(*settings["partition_by"])
     writer.save(settings["output"])
+    after = plan.after
+    if after is None:  # a cleaner (or SMOTE and a cleaner): count what was written
+        after = written_counts(spark, settings, plan.spec.label if plan.spec else "label")
 
     sizes = {c.label: [g.rows for g in c.groups()] for c in plan.cells}
     classes = []
@@ -120,7 +145,7 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
             {
                 "label": label,
                 "before": plan.before[label],
-                "after": plan.after[label],
+                "after": after.get(label, after.get(str(label), 0)),
                 "cells": len(cells),
                 "cell_min": min(cells, default=0),
                 "cell_max": max(cells, default=0),
