@@ -1,0 +1,141 @@
+"""TomekLinks and EditedNearestNeighbours at scale, against imbalanced-learn.
+
+    python benchmarks/cleaning.py --rows 1000000 --check-rows 100000 --sample 20000
+    python benchmarks/cleaning.py --rows 4000000 --no-reference      # time only
+
+The table of bench.py (20 features, 5% minority, 4 clusters a class) with an ``id`` column. On
+one ``local[2]`` session: each cleaner's transform to the ``noop`` sink (time), then the ids it
+removed. The exact decisions (what imbalanced-learn removes) come from brute-force neighbours
+(scikit-learn, as imbalanced-learn uses them) of ``--sample`` random rows, so that precision and
+recall are measured on them; imbalanced-learn's time at ``--rows`` is projected from the time of
+those queries (its fit_resample is the neighbour queries: one per row for TomekLinks, one per
+row of a cleaned class for ENN). At ``--check-rows`` the script runs imbalanced-learn itself,
+checks that the reference decisions are its decisions, and compares its real time with the
+projection made the same way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+from bench import DATA, FEATURES, make_data, spark_session
+
+K_ENN = 3
+
+
+def with_ids(rows: int) -> tuple[Path, np.ndarray, np.ndarray]:
+    """The bench table with an ``id`` column (its row number), and its arrays."""
+    table = pq.read_table(make_data(rows))
+    path = DATA / f"rows_{rows}_ids.parquet"
+    if not path.exists():
+        pq.write_table(table.append_column("id", pa.array(np.arange(rows))), path)
+    x = np.column_stack([table[f].to_numpy() for f in FEATURES])
+    return path, x, table["label"].to_numpy()
+
+
+def reference(x: np.ndarray, y: np.ndarray, rows: np.ndarray) -> tuple[dict, float]:
+    """Exact decisions for ``rows``: ``{"tomek": removed?, "enn": removed?}`` (boolean arrays),
+    and the seconds per query row of scikit-learn's brute-force neighbours."""
+    from sklearn.neighbors import NearestNeighbors
+
+    nn = NearestNeighbors(n_neighbors=K_ENN + 1).fit(x)
+    start = time.perf_counter()
+    idx = nn.kneighbors(x[rows], return_distance=False)
+    per_query = (time.perf_counter() - start) / len(rows)
+    minority = np.bincount(y).argmin()
+    nearest = idx[:, 1]
+    back = nn.kneighbors(x[nearest], n_neighbors=2, return_distance=False)[:, 1]
+    tomek = (y[nearest] != y[rows]) & (back == rows) & (y[rows] != minority)
+    enn = np.any(y[idx[:, 1:]] != y[rows][:, None], axis=1) & (y[rows] != minority)
+    return {"tomek": tomek, "enn": enn}, per_query
+
+
+def check_against_imblearn(rows: int, sample: int) -> dict:
+    """At ``rows``: imbalanced-learn's real removed rows and time, against the reference and
+    the projection from ``sample`` queries."""
+    from imblearn.under_sampling import EditedNearestNeighbours, TomekLinks
+
+    _, x, y = with_ids(rows)
+    out: dict = {"rows": rows}
+    picked = np.random.default_rng(1).choice(rows, size=sample, replace=False)
+    ref, per_query = reference(x, y, picked)
+    minority = np.bincount(y).argmin()
+    for name, stage, queries in (
+        ("tomek", TomekLinks(), rows),
+        ("enn", EditedNearestNeighbours(n_neighbors=K_ENN), int((y != minority).sum())),
+    ):
+        start = time.perf_counter()
+        stage.fit_resample(x, y)
+        seconds = time.perf_counter() - start
+        removed = np.ones(rows, dtype=bool)
+        removed[stage.sample_indices_] = False
+        out[name] = {
+            "imblearn_s": round(seconds, 1),
+            "projected_s": round(per_query * queries, 1),
+            "reference_equals_imblearn": bool(np.array_equal(removed[picked], ref[name])),
+            "removed": int(removed.sum()),
+        }
+    return out
+
+
+def main() -> None:
+    p = argparse.ArgumentParser()
+    p.add_argument("--rows", type=int, default=1_000_000)
+    p.add_argument("--sample", type=int, default=20_000)
+    p.add_argument("--check-rows", type=int, default=100_000)
+    p.add_argument("--no-reference", action="store_true")
+    p.add_argument("--out", default=str(Path(__file__).parent / "cleaning.json"))
+    args = p.parse_args()
+    from spark_smote import EditedNearestNeighbours, TomekLinks
+
+    result: dict = {"rows": args.rows, "features": len(FEATURES)}
+    if not args.no_reference and args.check_rows:
+        result["check"] = check_against_imblearn(args.check_rows, args.sample)
+        print(json.dumps(result["check"]), flush=True)
+    path, x, y = with_ids(args.rows)
+    spark = spark_session("4g")
+    df = spark.read.parquet(str(path))
+    if not args.no_reference:
+        picked = np.random.default_rng(2).choice(args.rows, size=args.sample, replace=False)
+        ref, per_query = reference(x, y, picked)
+        minority = np.bincount(y).argmin()
+        queries = {"tomek": args.rows, "enn": int((y != minority).sum())}
+    del x
+    stages = {
+        "tomek": TomekLinks(inputCols=FEATURES),
+        "enn": EditedNearestNeighbours(inputCols=FEATURES, nNeighbors=K_ENN),
+    }
+    for name, stage in stages.items():
+        start = time.perf_counter()
+        stage.transform(df).write.format("noop").mode("overwrite").save()
+        seconds = time.perf_counter() - start
+        entry: dict = {"spark_smote_s": round(seconds, 1)}
+        if not args.no_reference:
+            kept = stage.transform(df).select("id")
+            removed_ids = [r.id for r in df.select("id").join(kept, "id", "left_anti").collect()]
+            removed = np.zeros(args.rows, dtype=bool)
+            removed[removed_ids] = True
+            got, want = removed[picked], ref[name]
+            hit = int((got & want).sum())
+            projected = per_query * queries[name]
+            entry.update(
+                removed=len(removed_ids),
+                sample_removed_exact=int(want.sum()),
+                precision=round(hit / max(1, int(got.sum())), 4),
+                recall=round(hit / max(1, int(want.sum())), 4),
+                imblearn_projected_s=round(projected, 1),
+                speedup=round(projected / seconds, 1),
+            )
+        result[name] = entry
+        print(name, json.dumps(entry), flush=True)
+    Path(args.out).write_text(json.dumps(result, indent=2))
+
+
+if __name__ == "__main__":
+    main()
