@@ -33,7 +33,8 @@ def test_every_docstring_example_runs(spark):
     result = runner.summarize(verbose=False)
     assert result.failed == 0, f"{result.failed} docstring examples failed (see the output above)"
     # every sampler's class docstring has an example, and it ran
-    for cls in ("SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN"):
+    samplers = ("SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "TomekLinks")
+    for cls in (*samplers, "EditedNearestNeighbours", "SMOTETomek", "SMOTEENN"):
         assert any(t.endswith(f".{cls}") for t in ran), cls
     assert any(t.endswith("RandomOverSampler") for t in ran)
     assert any(t.endswith("RandomUnderSampler") for t in ran)

@@ -27,6 +27,7 @@ KERNEL_TESTS = [
     "test_sparse_kernel.py",
     "test_hashing.py",
     "test_strategy.py",
+    "test_kernel_cleaning.py",
 ]
 
 

@@ -27,6 +27,7 @@ SPARK_MODULES = [
     "test_cli.py",
     "test_sparse.py",
     "test_release_compat.py",
+    "test_cleaning.py",
 ]
 
 pytestmark = pytest.mark.slow

@@ -103,13 +103,18 @@ def test_under_sampling_ratio_and_errors():
         check_sampling_strategy("minority", COUNTS, "under-sampling")
 
 
-def test_clean_sampling_takes_names_only():
+def test_clean_sampling_takes_names_or_a_list_of_labels():
     assert check_sampling_strategy("auto", COUNTS, "clean-sampling") == {0: 100, 2: 40}
     assert check_sampling_strategy("all", COUNTS, "clean-sampling") == COUNTS
     assert check_sampling_strategy("majority", COUNTS, "clean-sampling") == {0: 100}
-    for bad in (0.5, {0: 10}):
+    assert check_sampling_strategy([2, 1], COUNTS, "clean-sampling") == {1: 10, 2: 40}
+    for bad in (0.5, {0: 10}, []):
         with pytest.raises(ValueError, match="TomekLinks: samplingStrategy must be a name"):
             check_sampling_strategy(bad, COUNTS, "clean-sampling", "TomekLinks")
+    with pytest.raises(ValueError, match="names class 7, which is not in the label column"):
+        check_sampling_strategy([0, 7], COUNTS, "clean-sampling", "TomekLinks")
+    with pytest.raises(ValueError, match="SMOTE: samplingStrategy as a list of labels is for"):
+        check_sampling_strategy([0], COUNTS, "over-sampling", "SMOTE")
 
 
 def test_errors_name_the_sampler():
