@@ -159,7 +159,7 @@ def test_a_table_smaller_than_the_neighbourhood_is_refused(spark):
     [
         (SMOTETomek(inputCols=COLS, syntheticCol="new", seed=5), TomekLinks),
         (
-            SMOTEENN(inputCols=COLS, syntheticCol="new", seed=5, kindSel="mode", maxBucketSize=700),
+            SMOTEENN(inputCols=COLS, syntheticCol="new", seed=5, kindSel="mode"),
             EditedNearestNeighbours,
         ),
     ],

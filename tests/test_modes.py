@@ -30,6 +30,18 @@ SPARK_MODULES = [
     "test_cleaning.py",
 ]
 
+#: what the Connect child run of this suite covers: where Connect differs from classic (ML
+#: persistence and Pipelines, odd column names, stages of the last release, the cross-class
+#: engine's joins). CI's pyspark-client run (.ci/run) takes every module of SPARK_MODULES over
+#: Connect; this child keeps the first environment's suite short.
+CONNECT_CHILD_MODULES = [
+    "test_persistence.py",
+    "test_pipeline.py",
+    "test_inputs.py",
+    "test_release_compat.py",
+    "test_cleaning.py",
+]
+
 pytestmark = pytest.mark.slow
 
 
@@ -51,13 +63,13 @@ def test_spark_suite_over_spark_connect():
         "-q",
         "-p",
         "no:cacheprovider",
-        *[str(ROOT / "tests" / m) for m in SPARK_MODULES],
+        *[str(ROOT / "tests" / m) for m in CONNECT_CHILD_MODULES],
     ]
     run = subprocess.run(cmd, cwd=ROOT, env=env, capture_output=True, text=True, timeout=1800)
     tail = "\n".join(run.stdout.splitlines()[-40:])
     assert run.returncode == 0, tail
     passed = re.search(r"(\d+) passed", run.stdout)
-    assert passed and int(passed.group(1)) >= 60, tail
+    assert passed and int(passed.group(1)) >= 40, tail
     assert "failed" not in run.stdout.splitlines()[-1]
 
 

@@ -161,7 +161,7 @@ def test_samplers_that_densify_refuse_wide_sparse_vectors(spark, sampler):
     with pytest.raises(ValueError, match=rf"'f.v' holds sparse vectors of 262,144 .*{name}"):
         sampler.transform(df)
     # below the bound they densify, as before
-    narrow = sparse_rows(spark, {0: 30, 1: 10}, nnz=3, dim=2000, minority_cols=200)
+    narrow = sparse_rows(spark, {0: 30, 1: 10}, nnz=3, dim=300, minority_cols=200)
     assert sampler.transform(narrow).filter("label = 1").count() == 30
 
 
