@@ -97,7 +97,10 @@ def test_many_cells_are_close_to_exact_and_independent_of_partitioning(larger, s
     x, y, df = larger
     stage = stage.copy().setMaxBucketSize(500).setNumHashTables(4)
     plan = stage.plan(df)
-    assert plan.after is None and len(plan.cells[0].groups()) > 8
+    groups = plan.cells[0].groups()
+    assert plan.after is None and len(groups) > 8
+    assert max(g.rows for g in groups) <= 500  # bounded, whatever the skew between classes
+    assert sum(g.home for g in groups) == len(y)  # every row a query in one home cell
     out = stage.resample(df, plan)
     got = set(range(len(y))) - set(kept_ids(out))
     expected = removed_by(reference, x, y)

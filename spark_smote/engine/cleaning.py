@@ -17,7 +17,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import DataFrame, GroupedData
+from pyspark.sql import DataFrame, GroupedData, Window
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
@@ -25,6 +25,7 @@ from spark_smote.engine.columns import (
     CLS,
     KEY,
     KEY2,
+    LINKED,
     NEAR,
     NEAR2,
     RANK,
@@ -128,8 +129,9 @@ def tomek_out_rows(
 
     Each home row whose nearest row is of another class is a candidate, with the identity of
     that row (``NEAR, NEAR2``); a candidate is in a link when its nearest row is a candidate
-    whose nearest row is it (a join of the candidates with themselves, a small fraction of the
-    rows). Every row is a query: a link needs the nearest row of rows of any class.
+    whose nearest row is it (both ways of the pair among the candidates, a small fraction of the
+    rows). Every row is a query: a link needs the nearest row of rows of any class. The pair
+    is found by a window over its two identities (one pass over the candidates, no join).
     """
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
@@ -143,14 +145,15 @@ def tomek_out_rows(
     schema = StructType([field(n, "long") for n in (KEY, KEY2, Y, NEAR, NEAR2)])
     every = range(n_classes)
     candidates = grouped.applyInPandas(_cell_function(cells, dim, every, rule), schema)
-    back = candidates.select(
-        F.col(NEAR).alias(KEY),
-        F.col(NEAR2).alias(KEY2),
-        F.col(KEY).alias(NEAR),
-        F.col(KEY2).alias(NEAR2),
+    me = F.struct(F.col(KEY).alias("k"), F.col(KEY2).alias("k2"))
+    near = F.struct(F.col(NEAR).alias("k"), F.col(NEAR2).alias("k2"))
+    forward = me < near  # which way the pair is seen from this row
+    pair = Window.partitionBy(
+        F.when(forward, me).otherwise(near), F.when(forward, near).otherwise(me)
     )
-    linked = candidates.filter(F.col(Y).isin(list(targeted)))
-    return linked.join(back, [KEY, KEY2, NEAR, NEAR2], "left_semi").select(KEY, KEY2)
+    both_ways = F.max(forward).over(pair) & ~F.min(forward).over(pair)
+    linked = candidates.withColumn(LINKED, both_ways)
+    return linked.filter(F.col(LINKED) & F.col(Y).isin(list(targeted))).select(KEY, KEY2)
 
 
 def without(dataset: DataFrame, removed: DataFrame, spec: FeatureSpec) -> DataFrame:

@@ -37,6 +37,7 @@ OTHER_PREFIX = "__smote_o"  # + i: the user's i-th carried column (see other_nam
 Y = "__smote_y"  # position of the row's class among all labels (CLS is 0 for every row)
 KEY2 = "__smote_key2"  # a second, independent hash of the whole row: with KEY, its identity
 NEAR, NEAR2 = "__smote_near", "__smote_near2"  # KEY, KEY2 of a row's nearest row
+LINKED = "__smote_linked"  # whether a row is in a Tomek link
 
 # ------------------------------------------------------------------ sparse rows
 PARTS = "__smote_parts"  # a vector's stored form, parsed once per row (engine.vectors)
