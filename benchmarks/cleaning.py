@@ -2,6 +2,7 @@
 
     python benchmarks/cleaning.py --rows 1000000 --check-rows 100000 --sample 20000
     python benchmarks/cleaning.py --rows 4000000 --no-reference      # time only
+    python benchmarks/cleaning.py --rows 1000000 --check-rows 0 --max-bucket-size 60000
 
 The table of bench.py (20 features, 5% minority, 4 clusters a class) with an ``id`` column. On
 one ``local[2]`` session: each cleaner's transform to the ``noop`` sink (time), then the ids it
@@ -90,11 +91,14 @@ def main() -> None:
     p.add_argument("--sample", type=int, default=20_000)
     p.add_argument("--check-rows", type=int, default=100_000)
     p.add_argument("--no-reference", action="store_true")
+    p.add_argument("--max-bucket-size", type=int, default=30_000)
+    p.add_argument("--num-hash-tables", type=int, default=6)
     p.add_argument("--out", default=str(Path(__file__).parent / "cleaning.json"))
     args = p.parse_args()
     from spark_smote import EditedNearestNeighbours, TomekLinks
 
-    result: dict = {"rows": args.rows, "features": len(FEATURES)}
+    cells = {"maxBucketSize": args.max_bucket_size, "numHashTables": args.num_hash_tables}
+    result: dict = {"rows": args.rows, "features": len(FEATURES), **cells}
     if not args.no_reference and args.check_rows:
         result["check"] = check_against_imblearn(args.check_rows, args.sample)
         print(json.dumps(result["check"]), flush=True)
@@ -108,8 +112,8 @@ def main() -> None:
         queries = {"tomek": args.rows, "enn": int((y != minority).sum())}
     del x
     stages = {
-        "tomek": TomekLinks(inputCols=FEATURES),
-        "enn": EditedNearestNeighbours(inputCols=FEATURES, nNeighbors=K_ENN),
+        "tomek": TomekLinks(inputCols=FEATURES, **cells),
+        "enn": EditedNearestNeighbours(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
     }
     for name, stage in stages.items():
         start = time.perf_counter()
