@@ -35,7 +35,7 @@ class EditedNearestNeighbours(BaseCleaningSampler, _EditedParams):
     >>> df = spark.createDataFrame(rows, ["x", "label"])
     >>> enn = EditedNearestNeighbours(inputCols=["x"], nNeighbors=1)
     >>> sorted(r.x for r in enn.transform(df).filter("label = 0").collect())
-    [0.0, 1.0, 2.0, 4.0, 5.0, 6.0, 7.0, 8.0]
+    [0.0, 1.0, 2.0, 5.0, 6.0, 7.0, 8.0]
     """
 
     @keyword_only
