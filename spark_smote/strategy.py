@@ -56,27 +56,22 @@ def _chosen(name: str, counts: Mapping[Label, int]) -> list[Label]:
     }[name]
 
 
-def _listed(labels: Sequence[Label], counts: Mapping[Label, int], sampler: str) -> list[Label]:
-    """A list strategy (cleaning), checked: every label is a class of the data."""
+def _named_classes(labels: Sequence[Label], counts: Mapping[Label, int], sampler: str) -> None:
+    """Every label a strategy names is a class of the data."""
     for label in labels:
         if label not in counts:
             raise ValueError(
                 f"{sampler}: samplingStrategy names class {label!r}, which is not in the label "
                 f"column (classes present: {sorted(counts)})."
             )
-    return sorted(set(labels))
 
 
 def _targets(
     strategy: Mapping[Label, int], counts: Mapping[Label, int], over: bool, sampler: str
 ) -> dict[Label, int]:
     """A dict strategy, checked: every class exists, and counts only grow (over) or shrink."""
+    _named_classes(list(strategy), counts, sampler)
     for label, target in strategy.items():
-        if label not in counts:
-            raise ValueError(
-                f"{sampler}: samplingStrategy names class {label!r}, which is not in the label "
-                f"column (classes present: {sorted(counts)})."
-            )
         have = counts[label]
         if over and target < have:
             raise ValueError(
@@ -191,7 +186,8 @@ def check_sampling_strategy(
                 f"sampler, got {strategy!r}: a cleaner removes the rows its rule finds, it does "
                 "not aim at counts."
             )
-        return {c: counts[c] for c in _listed(strategy, counts, sampler)}
+        _named_classes(strategy, counts, sampler)
+        return {c: counts[c] for c in sorted(set(strategy))}
     elif isinstance(strategy, Sequence):
         raise ValueError(
             f"{sampler}: samplingStrategy as a list of labels is for cleaning samplers; give a "

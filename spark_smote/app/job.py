@@ -96,11 +96,11 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     )
 
 
-def written_counts(spark: SparkSession, settings: dict[str, Any], label: str) -> dict[Any, int]:
-    """Rows per class of the written output (read back: one column of it)."""
+def written_counts(spark: SparkSession, settings: dict[str, Any]) -> dict[Any, int]:
+    """Rows per class of the written output (read back: its label column)."""
     fmt = settings["output_format"] or "parquet"
     written = read_input(spark, settings["output"], fmt)
-    column = F.col(quote(label))
+    column = F.col(quote(settings["label"]))
     return {r[0]: r[1] for r in written.groupBy(column).count().collect()}
 
 
@@ -135,7 +135,7 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     writer.save(settings["output"])
     after = plan.after
     if after is None:  # a cleaner (or SMOTE and a cleaner): count what was written
-        after = written_counts(spark, settings, plan.spec.label if plan.spec else "label")
+        after = written_counts(spark, settings)
 
     sizes = {c.label: [g.rows for g in c.groups()] for c in plan.cells}
     classes = []

@@ -86,8 +86,7 @@ def _cell_function(
     rows are in stable order; ``queries`` are its home rows of the ``targeted`` classes."""
     groups = group_index([cells])
     names = feature_names(dim)
-    wanted = np.zeros(max(targeted, default=0) + 1, dtype=bool)
-    wanted[list(targeted)] = True
+    wanted = list(targeted)
 
     def run(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
         arrived_group(groups, key, len(pdf))
@@ -96,10 +95,7 @@ def _cell_function(
         pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
         y = pdf[Y].to_numpy(np.int64)
         home = pdf[RANK].to_numpy() == 0
-        mine = np.zeros(len(y), dtype=bool)
-        inside = y < len(wanted)
-        mine[inside] = wanted[y[inside]]
-        return rule(pdf, x, y, np.flatnonzero(home & mine))
+        return rule(pdf, x, y, np.flatnonzero(home & np.isin(y, wanted)))
 
     return run
 
