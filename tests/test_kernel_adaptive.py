@@ -11,7 +11,15 @@ from spark_smote.kernels.adaptive import (
     other_share,
     quotas_by_weight,
 )
-from spark_smote.kernels.draws import block_quotas, bootstrap_counts
+from spark_smote.kernels.draws import (
+    HASH_MAX,
+    HASH_MIN,
+    Cut,
+    block_quotas,
+    bootstrap_counts,
+    hash_cut,
+    hash_window,
+)
 
 
 def brute_share(x, other, q, m):
@@ -94,12 +102,46 @@ def test_borderline_2_steps_at_most_half_way_towards_other_classes():
 def test_draw_counts_are_exact():
     c = bootstrap_counts(10, 1000, (1,))
     assert c.sum() == 1000 and len(c) == 10
-    q = block_quotas(np.array([5, 50, 500]), 300, False, (2,))
-    assert q.sum() == 300 and (q <= [5, 50, 500]).all()
-    q = block_quotas(np.array([5, 50, 500]), 3000, True, (2,))
-    assert q.sum() == 3000
-    with pytest.raises(ValueError, match="without replacement"):
-        block_quotas(np.array([5]), 6, False, (2,))
+    q = block_quotas(np.array([5, 50, 500]), 3000, (2,))
+    assert q.sum() == 3000 and q[2] > q[1] > q[0]
+
+
+def _cut_of(hashes: np.ndarray, n_draws: int, round_: int = 0) -> Cut | None:
+    lo, hi = hash_window(len(hashes), n_draws, round_)
+    near = hashes[(hashes >= lo) & (hashes <= hi)]
+    values, counts = np.unique(near, return_counts=True)
+    return hash_cut(n_draws, lo, int((hashes < lo).sum()), values, counts)
+
+
+def _kept(hashes: np.ndarray, cut: Cut) -> int:
+    at = int((hashes == cut.value).sum())
+    return int((hashes < cut.value).sum()) + (at if cut.inclusive else cut.ties)
+
+
+@pytest.mark.parametrize("n_draws", [0, 1, 37, 5000, 9999, 10000])
+def test_hash_cut_keeps_exactly_the_smallest_hashes(n_draws):
+    rng = np.random.default_rng(n_draws)
+    hashes = rng.integers(HASH_MIN, HASH_MAX, 10000, dtype=np.int64, endpoint=True)
+    cut = _cut_of(hashes, n_draws)
+    assert cut is not None and _kept(hashes, cut) == n_draws
+    assert cut.ties == 0  # distinct hashes: the cut falls between two of them
+    assert (hashes < cut.value).sum() + cut.inclusive * (hashes == cut.value).sum() == n_draws
+
+
+def test_hash_cut_among_identical_rows_and_outside_the_window():
+    # 3,000 identical rows (one hash) among 1,000 distinct ones, all far above where uniform
+    # hashes would put the cut: the first window misses it, a wider one holds it
+    rng = np.random.default_rng(5)
+    top = 1 << 62
+    hashes = np.concatenate([np.full(3000, top + 5), rng.integers(top, top + (1 << 40), 1000)])
+    for n_draws in (1000, 2000, 3999):
+        assert _cut_of(hashes, n_draws, 0) is None
+        round_, cut = 1, None
+        while cut is None:
+            cut, round_ = _cut_of(hashes, n_draws, round_), round_ + 1
+        assert _kept(hashes, cut) == n_draws
+    lo, hi = hash_window(100, 50, 30)
+    assert (lo, hi) == (HASH_MIN, HASH_MAX)  # the widest window is the whole range
 
 
 def test_quotas_by_weight_split_exactly_in_proportion():

@@ -10,6 +10,7 @@ from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
 import spark_smote.engine.draws as draws
+import spark_smote.kernels.draws as draw_kernels
 from spark_smote import SMOTE, RandomOverSampler, RandomUnderSampler
 from spark_smote.pipeline import Pipeline
 from tests.test_pipeline import FITS, RecordingEstimator, assembler, imbalanced
@@ -108,7 +109,8 @@ def test_without_shrinkage_features_are_not_needed(spark):
     ],
 )
 def test_under_sampler_counts_and_rows_unchanged(table, strategy, expected, monkeypatch):
-    monkeypatch.setattr(draws, "BLOCK_ROWS", 256)  # the majority in 7 blocks
+    # first windows too narrow to hold most cuts: the search widens them
+    monkeypatch.setattr(draw_kernels, "WINDOW_SIGMAS", 0.0)
     out = RandomUnderSampler(samplingStrategy=strategy).transform(table)
     assert counts(out) == expected
     kept = rows_of(out)
@@ -125,8 +127,7 @@ def test_under_sampler_float_on_binary(spark):
     }
 
 
-def test_under_sampler_is_uniform_and_seeded(table, monkeypatch):
-    monkeypatch.setattr(draws, "BLOCK_ROWS", 300)
+def test_under_sampler_is_uniform_and_seeded(table):
     rus = RandomUnderSampler(samplingStrategy={0: 400})
     a = rus.transform(table).filter("label = 0")
     ids = np.array([r.id for r in a.collect()])
@@ -135,6 +136,23 @@ def test_under_sampler_is_uniform_and_seeded(table, monkeypatch):
     assert (np.abs(quarters - 100) < 35).all(), quarters
     b = rus.transform(table.repartition(5, "k")).filter("label = 0")
     assert rows_of(a) == rows_of(b)
+    c = rus.setSeed(7).transform(table).filter("label = 0")
+    assert len(set(rows_of(a)) & set(rows_of(c))) < 200  # another seed, other rows (~100 shared)
+
+
+def test_under_sampler_exact_among_identical_rows(spark):
+    # the majority is 30 distinct rows, each 100 times: every cut falls among identical rows
+    df = spark.range(3100).select(
+        F.when(F.col("id") < 3000, F.col("id") % 30).otherwise(F.col("id")).alias("x"),
+        (F.col("id") >= 3000).cast("int").alias("label"),
+    )
+    for n in (100, 1234, 2999):
+        out = RandomUnderSampler(samplingStrategy={0: n}).transform(df.repartition(3))
+        assert counts(out) == {0: n, 1: 100}
+        kept = Counter(r.x for r in out.filter("label = 0").collect())
+        assert all(0 <= x < 30 for x in kept) and max(kept.values()) <= 100
+        again = RandomUnderSampler(samplingStrategy={0: n}).transform(df.repartition(7, "x"))
+        assert rows_of(again) == rows_of(out)
 
 
 def test_under_sampler_with_replacement(table):

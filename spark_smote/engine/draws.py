@@ -1,17 +1,22 @@
 """Exact, seeded draws of whole rows per class, without collecting rows to the driver.
 
-Used by the random over- and under-samplers. The rows of a class are spread over blocks of at
-most :data:`BLOCK_ROWS` by a seeded row hash (one counting pass gives every block's size);
-the driver splits the class's draws among the blocks (multinomial with replacement,
-multivariate hypergeometric without: uniform over rows either way); inside a block, rows are
-ranked by the seeded hash (a window: Spark sorts it in bounded memory, spilling if needed) and
-each rank gets its number of copies. Identical rows share a hash, so which of them is drawn
-cannot change the output: the same seed gives the same rows whatever the partitioning.
+Used by the random over- and under-samplers. Every row gets a seeded hash of its content.
+
+- Without replacement (:func:`smallest_rows`), a class keeps its rows with the smallest hashes
+  (a uniform choice): one pass settles where they end, then a filter keeps them.
+- With replacement (:func:`drawn_rows`), the rows of a class are spread over blocks of at most
+  :data:`BLOCK_ROWS` by the hash (one counting pass gives every block's size); the driver
+  splits the class's draws among the blocks (a multinomial: uniform over rows); inside a
+  block, rows are ranked by the hash (a window: Spark sorts it in bounded memory, spilling if
+  needed) and each rank gets its number of copies.
+
+Identical rows share a hash, so which of them is drawn cannot change the output: the same seed
+gives the same rows whatever the partitioning.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,8 +36,9 @@ from spark_smote.engine.columns import (
     class_index,
     hashable_columns,
     per_class,
+    quote,
 )
-from spark_smote.kernels.draws import block_quotas, bootstrap_counts
+from spark_smote.kernels.draws import Cut, block_quotas, bootstrap_counts, hash_cut, hash_window
 
 #: Rows per block, at most on average: a block is one window partition.
 BLOCK_ROWS = 500_000
@@ -40,23 +46,22 @@ BLOCK_ROWS = 500_000
 
 @dataclass(frozen=True)
 class ClassDraw:
-    """Rows to draw from one class: ``n_draws`` of its ``n_rows`` (with replacement or not)."""
+    """Rows to draw from one class: ``n_draws`` of its ``n_rows``."""
 
     index: int
     label: Any
     n_rows: int
     n_draws: int
-    replace: bool
 
     @property
     def n_blocks(self) -> int:
         return max(1, -(-self.n_rows // BLOCK_ROWS))
 
 
-def class_draws(counts: dict[Any, int], wanted: dict[Any, int], replace: bool) -> list[ClassDraw]:
+def class_draws(counts: dict[Any, int], wanted: dict[Any, int]) -> list[ClassDraw]:
     """A :class:`ClassDraw` per class of ``wanted`` (rows to draw), indexed among all labels."""
     labels = sorted(counts)
-    return [ClassDraw(labels.index(c), c, counts[c], n, replace) for c, n in sorted(wanted.items())]
+    return [ClassDraw(labels.index(c), c, counts[c], n) for c, n in sorted(wanted.items())]
 
 
 def _copies_udf(quotas: dict[tuple[int, int], tuple[int, int]], seed: int) -> Any:
@@ -80,37 +85,115 @@ def _copies_udf(quotas: dict[tuple[int, int], tuple[int, int]], seed: int) -> An
 def drawn_rows(
     dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int
 ) -> DataFrame:
-    """The rows drawn from the classes of ``draws``: the input's columns, then ``CLS``,
-    ``ORDER``, ``ROW`` and ``COPIES`` (> 0; always 1 without replacement).
+    """The rows drawn with replacement from the classes of ``draws``: the input's columns,
+    then ``CLS``, ``ORDER``, ``ROW`` and ``COPIES`` (how often the row is drawn, > 0).
 
     Costs one counting pass over those classes and one sorting shuffle.
     """
-    types = {f.name: f.dataType for f in dataset.schema.fields}
-    rows = (
-        dataset.withColumn(CLS, class_index(label_col, draws))
-        .filter(F.col(CLS).isNotNull())
-        .withColumn(
-            ORDER,
-            F.xxhash64(F.lit(seed), *hashable_columns(types)),
-        )
-    )
-    rows = rows.withColumn(BLOCK, F.pmod(F.col(ORDER), per_class(draws, lambda d: d.n_blocks)))
+    blocks = per_class(draws, lambda d: d.n_blocks)
+    rows = _hashed(dataset, label_col, draws, seed).withColumn(BLOCK, F.pmod(F.col(ORDER), blocks))
     sizes = {(r[CLS], r[BLOCK]): r["count"] for r in rows.groupBy(CLS, BLOCK).count().collect()}
     quotas: dict[tuple[int, int], tuple[int, int]] = {}
     for d in draws:
         n = np.array([sizes.get((d.index, b), 0) for b in range(d.n_blocks)])
-        q = block_quotas(n, d.n_draws, d.replace, (seed, DRAW_STREAM, d.index))
+        q = block_quotas(n, d.n_draws, (seed, DRAW_STREAM, d.index))
         quotas.update({(d.index, b): (int(n[b]), int(q[b])) for b in range(d.n_blocks)})
     rank = F.row_number().over(Window.partitionBy(CLS, BLOCK).orderBy(ORDER))
-    ranked = rows.withColumn(ROW, rank)
-    if all(not d.replace for d in draws):
-        limit = F.lit(0)
-        for (c, b), (_, q) in quotas.items():
-            limit = F.when((F.col(CLS) == c) & (F.col(BLOCK) == b), q).otherwise(limit)
-        copies = (F.col(ROW) <= limit).cast("int")
-    else:
-        copies = _copies_udf(quotas, seed)(F.col(CLS), F.col(BLOCK), F.col(ROW))
-    return ranked.withColumn(COPIES, copies).filter(F.col(COPIES) > 0)
+    copies = _copies_udf(quotas, seed)(F.col(CLS), F.col(BLOCK), F.col(ROW))
+    return rows.withColumn(ROW, rank).withColumn(COPIES, copies).filter(F.col(COPIES) > 0)
+
+
+def _hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int) -> DataFrame:
+    """The rows of the classes of ``draws``, with ``CLS`` and ``ORDER`` (the seeded row hash)."""
+    types = {f.name: f.dataType for f in dataset.schema.fields}
+    return (
+        dataset.withColumn(CLS, class_index(label_col, draws))
+        .filter(F.col(CLS).isNotNull())
+        .withColumn(ORDER, F.xxhash64(F.lit(seed), *hashable_columns(types)))
+    )
+
+
+def _window_pass(
+    rows: DataFrame, todo: Sequence[ClassDraw], windows: dict[int, tuple[int, int]]
+) -> dict[int, tuple[int, np.ndarray, np.ndarray]]:
+    """Per class of ``todo``: its rows hashed below its window, and the distinct hashes in it
+    with their rows (identical rows share a hash: what reaches the driver stays small)."""
+    lo = per_class(todo, lambda d: F.lit(windows[d.index][0]).cast("long"))
+    hi = per_class(todo, lambda d: F.lit(windows[d.index][1]).cast("long"))
+    order = F.col(ORDER)
+    got = (
+        rows.filter(F.col(CLS).isin([d.index for d in todo]) & (order <= hi))
+        .groupBy(CLS, F.when(order >= lo, order).alias(ROW))  # null: below the window
+        .count()
+        .collect()
+    )
+    out: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
+    for d in todo:
+        mine = [r for r in got if r[CLS] == d.index]
+        near = [r for r in mine if r[ROW] is not None]
+        below = sum(r["count"] for r in mine if r[ROW] is None)
+        values = np.array([r[ROW] for r in near], dtype=np.int64)
+        out[d.index] = (below, values, np.array([r["count"] for r in near], dtype=np.int64))
+    return out
+
+
+def _cuts(rows: DataFrame, draws: Sequence[ClassDraw]) -> dict[int, Cut]:
+    """Each class's :class:`~spark_smote.kernels.draws.Cut`. One pass counts its rows hashed
+    below a window around the expected cut and the rows of each hash in it (a few thousand: the
+    window spans 8 standard deviations of that count); the driver settles the cut. A class
+    whose cut falls outside (a chance below 1e-14) is looked for again in a wider window."""
+    cuts: dict[int, Cut] = {}
+    todo, round_ = list(draws), 0
+    while todo:
+        windows = {d.index: hash_window(d.n_rows, d.n_draws, round_) for d in todo}
+        found = _window_pass(rows, todo, windows)
+        missed = []
+        for d in todo:
+            cut = hash_cut(d.n_draws, windows[d.index][0], *found[d.index])
+            if cut is None:
+                missed.append(d)
+            else:
+                cuts[d.index] = cut
+        todo, round_ = missed, round_ + 1
+    return cuts
+
+
+def smallest_rows(
+    dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int
+) -> DataFrame:
+    """``dataset`` with each class of ``draws`` cut to exactly ``n_draws`` rows, without
+    replacement: those with the smallest seeded row hashes. The rows are untouched.
+
+    Costs one pass to find where each class's draws end (:func:`_cuts`); then one filter of
+    the input keeps them and every row of the other classes: no sort and no shuffle of rows.
+    Identical rows share a hash: when a cut falls among them, a window over just those rows
+    keeps the number needed (which of them cannot change the output).
+    """
+    cuts = _cuts(_hashed(dataset, label_col, draws, seed), draws)
+    types = {f.name: f.dataType for f in dataset.schema.fields}
+    order = F.xxhash64(F.lit(seed), *hashable_columns(types))
+    label = F.col(quote(label_col))
+
+    def by_class(value: Callable[[ClassDraw], Column], others: Column) -> Column:
+        expr = F.when(label == F.lit(draws[0].label), value(draws[0]))
+        for d in draws[1:]:
+            expr = expr.when(label == F.lit(d.label), value(d))
+        return expr.otherwise(others)
+
+    def below_cut(d: ClassDraw) -> Column:
+        cut = cuts[d.index]
+        value = F.lit(cut.value).cast("long")
+        return (order <= value) if cut.inclusive else (order < value)
+
+    kept = dataset.filter(by_class(below_cut, F.lit(True)))  # one pass, rows untouched
+    tied = [d for d in draws if cuts[d.index].ties]
+    if not tied:
+        return kept
+    at_cut = by_class(lambda d: order == F.lit(cuts[d.index].value).cast("long"), F.lit(False))
+    quota = by_class(lambda d: F.lit(cuts[d.index].ties), F.lit(0))
+    rank = F.row_number().over(Window.partitionBy(label).orderBy(order))
+    ties = dataset.filter(at_cut).withColumn(ROW, rank).filter(F.col(ROW) <= quota).drop(ROW)
+    return kept.unionByName(ties)
 
 
 def normal(*parts: Column) -> Column:

@@ -133,7 +133,7 @@ class RandomOverSampler(Sampler, _FeatureParams, ParamsReadWrite):
         if not plan.changed:
             return original
         wanted = {c: n - plan.before[c] for c, n in plan.changed.items()}
-        draws = class_draws(plan.before, wanted, replace=True)
+        draws = class_draws(plan.before, wanted)
         drawn = drawn_rows(dataset, plan.spec.label, draws, self.getSeed())
         copies = drawn.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
         if shrink is not None:

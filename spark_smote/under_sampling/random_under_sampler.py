@@ -9,7 +9,7 @@ from pyspark.sql import functions as F
 
 from spark_smote.base import Sampler, SamplingPlan
 from spark_smote.engine.columns import COPIES, COPY, quote
-from spark_smote.engine.draws import class_draws, drawn_rows
+from spark_smote.engine.draws import class_draws, drawn_rows, smallest_rows
 from spark_smote.engine.validation import check_batch, collect_stats, label_spec
 from spark_smote.params import DEFAULT_SEED, _SamplerParams
 from spark_smote.persistence import ParamsReadWrite
@@ -95,10 +95,11 @@ class RandomUnderSampler(Sampler, _SamplerParams, ParamsReadWrite):
         keep = plan.changed
         if not keep:
             return dataset
-        draws = class_draws(plan.before, keep, replace=self.getReplacement())
+        draws = class_draws(plan.before, keep)
+        if not self.getReplacement():
+            return smallest_rows(dataset, plan.spec.label, draws, self.getSeed())
         drawn = drawn_rows(dataset, plan.spec.label, draws, self.getSeed())
-        if self.getReplacement():
-            drawn = drawn.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
+        drawn = drawn.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
         kept = drawn.select(*[F.col(quote(c)) for c in dataset.columns])
         label = F.col(quote(plan.spec.label))
         untouched = dataset.filter(~label.isin([F.lit(d.label) for d in draws]))
