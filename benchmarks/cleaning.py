@@ -3,6 +3,8 @@
     python benchmarks/cleaning.py --rows 1000000 --check-rows 100000 --sample 20000
     python benchmarks/cleaning.py --rows 4000000 --no-reference      # time only
     python benchmarks/cleaning.py --rows 1000000 --check-rows 0 --max-bucket-size 60000
+    python benchmarks/cleaning.py --rows 4000000 --no-reference \
+        --stages tomek,enn,smote,smote-tomek,smote-enn          # the combinations vs SMOTE
 
 The table of bench.py (20 features, 5% minority, 4 clusters a class) with an ``id`` column. On
 one ``local[2]`` session: each cleaner's transform to the ``noop`` sink (time), then the ids it
@@ -28,6 +30,7 @@ import pyarrow.parquet as pq
 from bench import DATA, FEATURES, make_data, spark_session
 
 K_ENN = 3
+STAGES = ("tomek", "enn", "smote", "smote-tomek", "smote-enn")
 
 
 def with_ids(rows: int) -> tuple[Path, np.ndarray, np.ndarray]:
@@ -93,9 +96,10 @@ def main() -> None:
     p.add_argument("--no-reference", action="store_true")
     p.add_argument("--max-bucket-size", type=int, default=30_000)
     p.add_argument("--num-hash-tables", type=int, default=6)
+    p.add_argument("--stages", default="tomek,enn", help="of " + ",".join(STAGES))
     p.add_argument("--out", default=str(Path(__file__).parent / "cleaning.json"))
     args = p.parse_args()
-    from spark_smote import EditedNearestNeighbours, TomekLinks
+    from spark_smote import SMOTE, SMOTEENN, EditedNearestNeighbours, SMOTETomek, TomekLinks
 
     cells = {"maxBucketSize": args.max_bucket_size, "numHashTables": args.num_hash_tables}
     result: dict = {"rows": args.rows, "features": len(FEATURES), **cells}
@@ -111,16 +115,20 @@ def main() -> None:
         minority = np.bincount(y).argmin()
         queries = {"tomek": args.rows, "enn": int((y != minority).sum())}
     del x
-    stages = {
+    every = {
         "tomek": TomekLinks(inputCols=FEATURES, **cells),
         "enn": EditedNearestNeighbours(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
+        "smote": SMOTE(inputCols=FEATURES, **cells),
+        "smote-tomek": SMOTETomek(inputCols=FEATURES, **cells),
+        "smote-enn": SMOTEENN(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
     }
+    stages = {name: every[name] for name in args.stages.split(",")}
     for name, stage in stages.items():
         start = time.perf_counter()
         stage.transform(df).write.format("noop").mode("overwrite").save()
         seconds = time.perf_counter() - start
         entry: dict = {"spark_smote_s": round(seconds, 1)}
-        if not args.no_reference:
+        if not args.no_reference and name in ("tomek", "enn"):
             kept = stage.transform(df).select("id")
             removed_ids = [r.id for r in df.select("id").join(kept, "id", "left_anti").collect()]
             removed = np.zeros(args.rows, dtype=bool)
