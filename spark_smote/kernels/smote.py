@@ -10,7 +10,6 @@ from __future__ import annotations
 import numpy as np
 
 from spark_smote.kernels.knn import (
-    BLOCK,
     block_rows,
     centred,
     first_copies,
@@ -19,6 +18,9 @@ from spark_smote.kernels.knn import (
     smallest_per_row,
     stable_order,
 )
+
+#: Queries whose neighbours' categorical values are voted at once, at most.
+VOTE_ROWS = 1 << 14
 
 
 def draw(
@@ -148,8 +150,8 @@ def vote(codes: np.ndarray, neighbours: np.ndarray) -> np.ndarray:
     neighbour holds.
     """
     out = np.empty((len(neighbours), codes.shape[1]), dtype=np.int64)
-    for start in range(0, len(neighbours), BLOCK * BLOCK):  # bounds the (b, k, k, c) block
-        nn = neighbours[start : start + BLOCK * BLOCK]
+    for start in range(0, len(neighbours), VOTE_ROWS):  # bounds the (b, k, k, c) block
+        nn = neighbours[start : start + VOTE_ROWS]
         values = codes[nn]  # (b, k, c)
         same = values[:, :, None, :] == values[:, None, :, :]  # (b, k, k, c)
         count = same.sum(axis=2)  # (b, k, c): how many neighbours share neighbour t's value
