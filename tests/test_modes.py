@@ -30,16 +30,14 @@ SPARK_MODULES = [
     "test_cleaning.py",
 ]
 
-#: what the Connect child run of this suite covers: where Connect differs from classic (ML
-#: persistence and Pipelines, odd column names, stages of the last release, the cross-class
-#: engine's joins). CI's pyspark-client run (.ci/run) takes every module of SPARK_MODULES over
-#: Connect; this child keeps the first environment's suite short.
+#: what the Connect child run of this suite covers: where Connect differs most from classic
+#: (ML persistence, odd column names and types, stages of the last release). CI's
+#: pyspark-client run (.ci/run) takes every module of SPARK_MODULES over Connect, Pipelines and
+#: the cleaners included; this child keeps the first environment's suite short.
 CONNECT_CHILD_MODULES = [
     "test_persistence.py",
-    "test_pipeline.py",
     "test_inputs.py",
     "test_release_compat.py",
-    "test_cleaning.py",
 ]
 
 pytestmark = pytest.mark.slow
@@ -69,7 +67,7 @@ def test_spark_suite_over_spark_connect():
     tail = "\n".join(run.stdout.splitlines()[-40:])
     assert run.returncode == 0, tail
     passed = re.search(r"(\d+) passed", run.stdout)
-    assert passed and int(passed.group(1)) >= 40, tail
+    assert passed and int(passed.group(1)) >= 30, tail
     assert "failed" not in run.stdout.splitlines()[-1]
 
 
