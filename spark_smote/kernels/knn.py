@@ -11,8 +11,8 @@ import math
 import numpy as np
 
 #: Query rows per block of the distance matrix, at most: small blocks keep the matrix and the
-#: selection of the nearest candidates in cache (64 rows: 1.1-1.8x faster than 128 on cells of
-#: 17,000-30,000 rows, which were 1.5x faster than 1,024; docs/benchmarks.md).
+#: selection of the nearest candidates in cache (64 rows: 1.17-1.28x faster than 128 on cells
+#: of 17,000-30,000 rows, which were 1.5x faster than 1,024; docs/benchmarks.md).
 BLOCK = 64
 #: Float32 values per distance block, at most (128 MiB): a cell of ``m`` rows is searched in
 #: blocks of ``min(BLOCK, _BLOCK_VALUES // m)`` queries, so memory stays bounded for any
