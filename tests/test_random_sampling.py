@@ -109,10 +109,19 @@ def test_without_shrinkage_features_are_not_needed(spark):
     ],
 )
 def test_under_sampler_counts_and_rows_unchanged(table, strategy, expected, monkeypatch):
-    # first windows too narrow to hold most cuts: the search widens them
-    monkeypatch.setattr(draw_kernels, "WINDOW_SIGMAS", 0.0)
+    # every first window misses its cut (it lies above all hashes): the search widens them
+    rounds = []
+
+    def missing_first(n_rows, n_draws, round_=0):
+        rounds.append(round_)
+        if round_ == 0:
+            return draw_kernels.HASH_MAX - 1, draw_kernels.HASH_MAX
+        return draw_kernels.hash_window(n_rows, n_draws, round_)
+
+    monkeypatch.setattr(draws, "hash_window", missing_first)
     out = RandomUnderSampler(samplingStrategy=strategy).transform(table)
     assert counts(out) == expected
+    assert 1 in rounds
     kept = rows_of(out)
     original = rows_of(table)
     assert all(original[r] == 1 and n == 1 for r, n in kept.items())  # no row twice

@@ -98,13 +98,17 @@ def field(name: str, type_string: str) -> StructField:
     return StructField(name, _TYPES[type_string])
 
 
-def per_class(tasks: Sequence[Any], value: Callable[[Any], Any]) -> Column:
-    """``CASE CLS WHEN i THEN value(task_i) END`` (``tasks`` have an ``index``)."""
+def per_class(
+    tasks: Sequence[Any], value: Callable[[Any], Any], key: Column | None = None
+) -> Column:
+    """``CASE key WHEN i THEN value(task_i) END`` (``tasks`` have an ``index``; ``key``: the
+    ``CLS`` column unless given, e.g. :func:`class_index` of the input's label)."""
+    key = F.col(CLS) if key is None else key
     expr = None
     for t in tasks:
         v = value(t)
         v = v if isinstance(v, Column) else F.lit(v)
-        cond = F.col(CLS) == t.index
+        cond = key == t.index
         expr = F.when(cond, v) if expr is None else expr.when(cond, v)
     assert expr is not None
     return expr

@@ -36,7 +36,6 @@ from spark_smote.engine.columns import (
     class_index,
     hashable_columns,
     per_class,
-    quote,
 )
 from spark_smote.kernels.draws import Cut, block_quotas, bootstrap_counts, hash_cut, hash_window
 
@@ -103,13 +102,19 @@ def drawn_rows(
     return rows.withColumn(ROW, rank).withColumn(COPIES, copies).filter(F.col(COPIES) > 0)
 
 
-def _hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int) -> DataFrame:
-    """The rows of the classes of ``draws``, with ``CLS`` and ``ORDER`` (the seeded row hash)."""
+def row_hash(dataset: DataFrame, seed: int) -> Column:
+    """The seeded hash of a row's content (every column a hash can take): identical rows
+    share it, whatever the partitioning."""
     types = {f.name: f.dataType for f in dataset.schema.fields}
+    return F.xxhash64(F.lit(seed), *hashable_columns(types))
+
+
+def _hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int) -> DataFrame:
+    """The rows of the classes of ``draws``, with ``CLS`` and ``ORDER`` (:func:`row_hash`)."""
     return (
         dataset.withColumn(CLS, class_index(label_col, draws))
         .filter(F.col(CLS).isNotNull())
-        .withColumn(ORDER, F.xxhash64(F.lit(seed), *hashable_columns(types)))
+        .withColumn(ORDER, row_hash(dataset, seed))
     )
 
 
@@ -170,15 +175,11 @@ def smallest_rows(
     keeps the number needed (which of them cannot change the output).
     """
     cuts = _cuts(_hashed(dataset, label_col, draws, seed), draws)
-    types = {f.name: f.dataType for f in dataset.schema.fields}
-    order = F.xxhash64(F.lit(seed), *hashable_columns(types))
-    label = F.col(quote(label_col))
+    order = row_hash(dataset, seed)
+    cls = class_index(label_col, draws)  # null for the other classes
 
     def by_class(value: Callable[[ClassDraw], Column], others: Column) -> Column:
-        expr = F.when(label == F.lit(draws[0].label), value(draws[0]))
-        for d in draws[1:]:
-            expr = expr.when(label == F.lit(d.label), value(d))
-        return expr.otherwise(others)
+        return F.coalesce(per_class(draws, value, key=cls), others)
 
     def below_cut(d: ClassDraw) -> Column:
         cut = cuts[d.index]
@@ -191,7 +192,7 @@ def smallest_rows(
         return kept
     at_cut = by_class(lambda d: order == F.lit(cuts[d.index].value).cast("long"), F.lit(False))
     quota = by_class(lambda d: F.lit(cuts[d.index].ties), F.lit(0))
-    rank = F.row_number().over(Window.partitionBy(label).orderBy(order))
+    rank = F.row_number().over(Window.partitionBy(cls).orderBy(order))
     ties = dataset.filter(at_cut).withColumn(ROW, rank).filter(F.col(ROW) <= quota).drop(ROW)
     return kept.unionByName(ties)
 
