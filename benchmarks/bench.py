@@ -113,6 +113,15 @@ class PeakRSS:
 # ------------------------------------------------------------------------------ runs
 
 
+def arguments(repeats: int = 3) -> argparse.ArgumentParser:
+    """The options the side-by-side scripts share: ``--rows`` (4M), ``--repeats``, ``--out``."""
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--rows", type=int, default=4_000_000)
+    ap.add_argument("--repeats", type=int, default=repeats)
+    ap.add_argument("--out", default=None, help="raw results, JSON")
+    return ap
+
+
 def spark_session(driver_memory: str):
     os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
     from pyspark.sql import SparkSession

@@ -12,21 +12,16 @@ Run it with another installed version's Python to compare versions.
 
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import time
 from collections.abc import Callable
 
-from bench import make_data, run_floor, spark_session
+from bench import arguments, make_data, run_floor, spark_session
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser()
-    ap.add_argument("--rows", type=int, default=4_000_000)
-    ap.add_argument("--repeats", type=int, default=3)
-    ap.add_argument("--out", default=None)
-    args = ap.parse_args()
+    args = arguments().parse_args()
     spark = spark_session("8g")
     path = str(make_data(args.rows))
     from spark_smote import RandomOverSampler, RandomUnderSampler

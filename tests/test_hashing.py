@@ -6,6 +6,7 @@ import pytest
 from spark_smote.kernels.cells import ClassTask, bound_cells, n_cells_for
 from spark_smote.kernels.hashing import (
     FLAT_MAX_CELLS,
+    TREE_PROBE,
     fit_cell_hash,
     kmeans,
     single_cell,
@@ -57,10 +58,25 @@ def test_assign_gives_the_nearest_cells_in_order(n_cells):
         assert np.all(np.diff(np.take_along_axis(d, got, 1), axis=1) >= 0)
 
 
-def test_assign_does_not_depend_on_the_batch():
+def test_a_tree_ranks_the_leaves_of_its_nearest_top_cells_exactly():
+    rng = np.random.default_rng(4)
+    x = rng.normal(size=(8000, 20))
+    h = fit_cell_hash(x, np.ones(len(x)), 4 * FLAT_MAX_CELLS, 6, (3,))
+    assert h.tops is not h.leaves
+    got = h.assign(x[:400])
+    probe = max(h.copies, TREE_PROBE)
+    for row, cells in zip(x[:400], got, strict=True):
+        tops = np.argsort(((row - h.tops) ** 2).sum(-1))[:probe]
+        leaves = np.concatenate([c[c >= 0] for c in h.children[tops]])
+        d = ((row - h.leaves[leaves]) ** 2).sum(-1)
+        np.testing.assert_array_equal(cells, leaves[np.lexsort((leaves, d))][: h.copies])
+
+
+@pytest.mark.parametrize("n_cells", [30, FLAT_MAX_CELLS + 40])  # flat, then a two-level tree
+def test_assign_does_not_depend_on_the_batch(n_cells):
     rng = np.random.default_rng(3)
     x = rng.normal(size=(3000, 6))
-    h = fit_cell_hash(x, np.ones(len(x)), 30, 4, (5,))
+    h = fit_cell_hash(x, np.ones(len(x)), n_cells, 4, (5,))
     whole = h.assign(x)
     pieces = np.vstack([h.assign(x[i : i + 7]) for i in range(0, 3000, 7)])
     np.testing.assert_array_equal(whole, pieces)

@@ -75,7 +75,8 @@ class CellHash:
             top_d = top_sq[None, :] - 2.0 * xs @ self.tops.T
             near = _smallest(top_d, probe)
             cand = self.children[near].reshape(len(xs), -1)  # (rows, width), -1 padded
-            approx = leaf_sq[cand] - 2.0 * np.einsum("md,mcd->mc", xs, self.leaves[cand])
+            approx = self._leaf_products(xs, near)
+            approx += leaf_sq[cand]
             approx[cand < 0] = np.inf
             cand = np.take_along_axis(cand, _smallest(approx, min(spare, cand.shape[1])), 1)
             diff = xs[:, None, :] - self.leaves[np.maximum(cand, 0)]
@@ -86,6 +87,24 @@ class CellHash:
             got[np.isinf(exact[rows, order])] = -1
             out[start : start + len(xs), : got.shape[1]] = got
         return out
+
+    def _leaf_products(self, xs: np.ndarray, near: np.ndarray) -> np.ndarray:
+        """``-2 x . leaf`` for each row of ``xs`` and each leaf of its top cells ``near``, laid
+        out as ``children[near]`` flattened (padding: 0). One matrix product per top cell over
+        the rows that probe it: no ``(rows, leaves, d)`` gather (that gather moved most of the
+        hashing time through memory: 4x slower at 20 features)."""
+        if self.tops is self.leaves:  # flat: each top cell is its own leaf
+            return -2.0 * np.einsum("md,mpd->mp", xs, self.leaves[near])
+        probe, width = near.shape[1], self.children.shape[1]
+        live = (self.children >= 0).sum(axis=1)  # each top cell's leaves come first
+        out = np.zeros((len(xs), probe, width))
+        pairs = np.argsort(near.ravel(), kind="stable")  # (row, probe) pairs by top cell
+        bounds = np.searchsorted(near.ravel()[pairs], np.arange(len(self.tops) + 1))
+        for t in np.flatnonzero(np.diff(bounds)):
+            rows, which = np.divmod(pairs[bounds[t] : bounds[t + 1]], probe)
+            leaves = self.leaves[self.children[t, : live[t]]]
+            out[rows, which, : live[t]] = -2.0 * (xs[rows] @ leaves.T)
+        return out.reshape(len(xs), probe * width)
 
 
 def _smallest(d: np.ndarray, s: int) -> np.ndarray:

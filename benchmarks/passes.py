@@ -1,0 +1,109 @@
+"""Any sampler's transform, pass by pass: every job it runs on the driver's behalf, timed.
+
+    python benchmarks/passes.py --rows 4000000 --samplers smote,borderline,adasyn --repeats 1
+
+The table of bench.py, one ``local[2]`` session (4 GiB driver), each sampler at its defaults on
+``f0..f19``, forced with the ``noop`` sink. Every pass that brings something to the driver ends
+in ``DataFrame.collect``: the script times each such call and names it by the spark_smote
+function that made it (validation, sampling, counting, the other classes' counts, the
+measuring pass of Borderline-SMOTE and ADASYN, ...). What is left of the wall time after
+``transform`` returned is the output pass (generation, the union, the sink). The floor (read,
+count, oversample at random, union) is timed beside them.
+"""
+
+from __future__ import annotations
+
+import inspect
+import json
+import statistics
+import time
+from collections import defaultdict
+from pathlib import Path
+
+from bench import FEATURES, arguments, make_data, run_floor, spark_session
+
+SAMPLERS = ("smote", "borderline", "adasyn", "ros", "rus", "tomek", "enn")
+
+
+def stage(name: str):
+    import spark_smote as s
+
+    made = {
+        "smote": s.SMOTE,
+        "borderline": s.BorderlineSMOTE,
+        "adasyn": s.ADASYN,
+        "ros": s.RandomOverSampler,
+        "rus": s.RandomUnderSampler,
+        "tomek": s.TomekLinks,
+        "enn": s.EditedNearestNeighbours,
+    }[name]
+    return made() if name in ("ros", "rus") else made(inputCols=FEATURES)  # whole rows
+
+
+def caller() -> str:
+    """The innermost spark_smote function on the stack (``module.function``)."""
+    for frame in inspect.stack()[2:]:
+        module = frame.frame.f_globals.get("__name__", "")
+        if module.startswith("spark_smote"):
+            return f"{module.removeprefix('spark_smote.')}.{frame.function}"
+    return "outside spark_smote"
+
+
+def timed_passes(spark, path: str, name: str) -> dict[str, float]:
+    """Seconds per collecting pass of one transform, and the output pass after it."""
+    frame_type = type(spark.range(1))
+    collect = frame_type.collect
+    seconds: dict[str, float] = defaultdict(float)
+
+    def timed_collect(self):
+        where, start = caller(), time.perf_counter()
+        try:
+            return collect(self)
+        finally:
+            seconds[where] += time.perf_counter() - start
+
+    df = spark.read.parquet(path)
+    frame_type.collect = timed_collect
+    try:
+        start = time.perf_counter()
+        out = stage(name).transform(df)
+        planned = time.perf_counter()
+    finally:
+        frame_type.collect = collect
+    out.write.format("noop").mode("overwrite").save()
+    done = time.perf_counter()
+    seconds["driver work between passes"] = planned - start - sum(seconds.values())
+    seconds["output pass (generation, union, sink)"] = done - planned
+    seconds["total"] = done - start
+    return dict(seconds)
+
+
+def main() -> None:
+    ap = arguments(repeats=1)
+    ap.add_argument("--samplers", default="smote,borderline,adasyn", help=",".join(SAMPLERS))
+    args = ap.parse_args()
+    spark = spark_session("4g")
+    path = make_data(args.rows)
+    run_floor(spark, path)  # warm-up: the JVM's code and the file's pages
+    runs: dict[str, list[dict[str, float]]] = defaultdict(list)
+    for _ in range(args.repeats):  # interleaved
+        runs["floor"].append({"total": run_floor(spark, path)})
+        for name in args.samplers.split(","):
+            runs[name].append(timed_passes(spark, str(path), name))
+            print(name, json.dumps({k: round(v, 2) for k, v in runs[name][-1].items()}))
+    medians = {
+        name: {key: round(statistics.median(r[key] for r in rs), 2) for key in rs[0]}
+        for name, rs in runs.items()
+    }
+    floor = medians["floor"]["total"]
+    for name, m in medians.items():
+        print(f"\n{name}: {m['total']:.1f} s = {m['total'] / floor:.1f}x the floor")
+        for key, value in m.items():
+            if key != "total":
+                print(f"  {key:55s} {value:7.2f}")
+    if args.out:
+        Path(args.out).write_text(json.dumps({"rows": args.rows, "medians": medians}, indent=2))
+
+
+if __name__ == "__main__":
+    main()
