@@ -92,7 +92,7 @@ class CellHash:
         """``-2 x . leaf`` for each row of ``xs`` and each leaf of its top cells ``near``, laid
         out as ``children[near]`` flattened (padding: 0). One matrix product per top cell over
         the rows that probe it: no ``(rows, leaves, d)`` gather (that gather moved most of the
-        hashing time through memory: 4x slower at 20 features)."""
+        hashing time through memory: 1.7-5x slower, benchmarks/hash_assign.py)."""
         if self.tops is self.leaves:  # flat: each top cell is its own leaf
             return -2.0 * np.einsum("md,mpd->mp", xs, self.leaves[near])
         probe, width = near.shape[1], self.children.shape[1]
