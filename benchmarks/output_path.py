@@ -61,19 +61,22 @@ def main() -> None:
     per_cell = n_new // CELLS  # each group's output (the remainder is left out)
     wide = "cls int, " + ", ".join(f"{f} double" for f in FEATURES)
 
+    def synthetic(pdf: pd.DataFrame) -> np.ndarray:
+        return interpolate(pdf[FEATURES].to_numpy(), per_cell, int(pdf["cell"].iloc[0]))
+
     def as_pandas(pdf: pd.DataFrame) -> pd.DataFrame:
-        new = interpolate(pdf[FEATURES].to_numpy(), per_cell, int(pdf["cell"].iloc[0]))
+        new = synthetic(pdf)
         out = pd.DataFrame(new, columns=FEATURES)
         out.insert(0, "cls", np.ones(len(new), dtype=np.int32))
         return out
 
     def as_columns(pdf: pd.DataFrame) -> pd.DataFrame:
-        new = interpolate(pdf[FEATURES].to_numpy(), per_cell, int(pdf["cell"].iloc[0]))
+        new = synthetic(pdf)
         out = dict(zip(FEATURES, np.ascontiguousarray(new.T), strict=True))
         return pd.DataFrame({"cls": np.ones(len(new), dtype=np.int32), **out})
 
     def as_array(pdf: pd.DataFrame) -> pd.DataFrame:
-        new = interpolate(pdf[FEATURES].to_numpy(), per_cell, int(pdf["cell"].iloc[0]))
+        new = synthetic(pdf)
         return pd.DataFrame({"cls": np.ones(len(new), dtype=np.int32), "x": list(new)})
 
     def as_arrow(table: pa.Table) -> pa.Table:
