@@ -34,9 +34,10 @@ class CellHash:
     """k-means cells of one class.
 
     ``tops`` ``(t, d)``: first-level centroids; ``leaves`` ``(c, d)``: the cells; ``children``
-    ``(t, w)``: leaf ids of each top cell, padded with ``-1``. A flat hash has one leaf per top
-    cell (``tops is leaves``). The centroids live in the space of ``x * scale``
-    (:func:`power_of_two_scale` of the sample: 1.0 but for values near the float64 limits).
+    ``(t, w)``: leaf ids of each top cell, then ``-1`` padding (always after the ids, which
+    :meth:`assign` relies on). A flat hash has one leaf per top cell (``tops is leaves``). The
+    centroids live in the space of ``x * scale`` (:func:`power_of_two_scale` of the sample: 1.0
+    but for values near the float64 limits).
     """
 
     tops: np.ndarray
