@@ -7,8 +7,9 @@ The table of bench.py, one ``local[2]`` session (4 GiB driver), each sampler at 
 in ``DataFrame.collect``: the script times each such call and names it by the spark_smote
 function that made it (validation, sampling, counting, the other classes' counts, the
 measuring pass of Borderline-SMOTE and ADASYN, ...). What is left of the wall time after
-``transform`` returned is the output pass (generation, the union, the sink). The floor (read,
-count, oversample at random, union) is timed beside them.
+``transform`` returned is the output pass (generation, the union, the sink). A pass whose
+result is kept for later passes (``localCheckpoint``) is timed and named the same way. The
+floor (read, count, oversample at random, union) is timed beside them.
 """
 
 from __future__ import annotations
@@ -49,27 +50,36 @@ def caller() -> str:
     return "outside spark_smote"
 
 
+#: the DataFrame methods that run a pass on the driver's behalf, and how a pass is labelled
+TIMED = {"collect": "", "localCheckpoint": " (kept)"}
+
+
 def timed_passes(spark, path: str, name: str) -> dict[str, float]:
-    """Seconds per collecting pass of one transform, and the output pass after it."""
+    """Seconds per collecting (or keeping) pass of one transform, and the output pass after."""
     frame_type = type(spark.range(1))
-    collect = frame_type.collect
+    methods = {m: getattr(frame_type, m) for m in TIMED}
     seconds: dict[str, float] = defaultdict(float)
 
-    def timed_collect(self):
-        where, start = caller(), time.perf_counter()
-        try:
-            return collect(self)
-        finally:
-            seconds[where] += time.perf_counter() - start
+    def timed(method: str):
+        def call(self, *args, **kwargs):
+            where, start = caller() + TIMED[method], time.perf_counter()
+            try:
+                return methods[method](self, *args, **kwargs)
+            finally:
+                seconds[where] += time.perf_counter() - start
+
+        return call
 
     df = spark.read.parquet(path)
-    frame_type.collect = timed_collect
+    for m in TIMED:
+        setattr(frame_type, m, timed(m))
     try:
         start = time.perf_counter()
         out = stage(name).transform(df)
         planned = time.perf_counter()
     finally:
-        frame_type.collect = collect
+        for m, original in methods.items():
+            setattr(frame_type, m, original)
     out.write.format("noop").mode("overwrite").save()
     done = time.perf_counter()
     seconds["driver work between passes"] = planned - start - sum(seconds.values())

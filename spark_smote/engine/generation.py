@@ -17,10 +17,14 @@ from pyspark.sql import DataFrame
 from pyspark.sql.types import StructField, StructType
 
 from spark_smote.engine.columns import (
+    CELL,
     CLS,
     KEY,
     OTHER_RANK,
+    PART,
     RANK,
+    TOTAL,
+    WEIGHT,
     X,
     feature_names,
     field,
@@ -143,22 +147,39 @@ def _base_weights(
     return out
 
 
-MEASURED_SCHEMA = f"`{CLS}` int, cell int, part int, weight double"
+MEASURED_SCHEMA = (
+    f"`{CLS}` int, `{CELL}` int, `{PART}` int, `{KEY}` long, `{WEIGHT}` double, `{TOTAL}` double"
+)
 
 
 def measure_kernel(
     names: Sequence[str], dim: int, m: int, weigh: Weigh, other_weights: Mapping[GroupKey, float]
 ) -> GroupFunction:
-    """The ``applyInPandas`` function of the measuring pass: per group, one row with the total
-    base weight of its home rows (:data:`MEASURED_SCHEMA`)."""
+    """The ``applyInPandas`` function of the measuring pass (:data:`MEASURED_SCHEMA`): per
+    group, the base weight of each of its home rows that has one, once per ``KEY`` (identical
+    rows weigh the same), and on every row the group's total; a group without weight writes one
+    row of weight 0. The generation pass joins the weights to its rows instead of searching
+    the ``m`` nearest rows again."""
     names = list(names)
 
     def measure(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
         cls, cell, part, _ = (int(v) for v in key)  # one slice: grouped without slices
-        x, _, rank, _ = _cell_arrays(pdf, names, dim)
+        x, keys, rank, _ = _cell_arrays(pdf, names, dim)
         w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
+        weighted = np.flatnonzero(w > 0)
+        rows = weighted[np.unique(keys[weighted], return_index=True)[1]]
+        if not len(rows):
+            rows = np.zeros(1, dtype=np.int64)  # weight 0: only the total counts
+        n = len(rows)
         return pd.DataFrame(
-            {CLS: [cls], "cell": [cell], "part": [part], "weight": [float(w.sum())]}
+            {
+                CLS: np.full(n, cls, dtype=np.int32),
+                CELL: np.full(n, cell, dtype=np.int32),
+                PART: np.full(n, part, dtype=np.int32),
+                KEY: keys[rows],
+                WEIGHT: w[rows],
+                TOTAL: np.full(n, float(w.sum())),
+            }
         )
 
     return measure
@@ -185,15 +206,15 @@ def adaptive_generation_kernel(
     k: int,
     dim: int,
     carried: Sequence[str],
-    m: int,
-    weigh: Weigh,
-    other_weights: Mapping[GroupKey, float],
     quotas: Mapping[GroupKey, int],
     towards_others: bool,
 ) -> GroupFunction:
     """The ``applyInPandas`` function of a Borderline-SMOTE / ADASYN generation pass: base rows
-    drawn by weight (:func:`~spark_smote.kernels.adaptive.generate_cell_adaptive`), ``carried``
-    columns copied from the base row. A group's ``quotas`` beyond what one call may write come
+    drawn by the weight the measuring pass gave each home row (``WEIGHT``, joined by
+    :func:`~spark_smote.engine.grouping.cell_groups`; none: 0) with
+    :func:`~spark_smote.kernels.adaptive.generate_cell_adaptive`, ``carried`` columns copied
+    from the base row. The other classes' rows come only when new rows may step towards them
+    (``towards_others``). A group's ``quotas`` beyond what one call may write come
     in :func:`adaptive_slices`, each drawing its share from all the group's rows."""
     groups = group_index(cells)
     names = feature_names(dim)
@@ -206,7 +227,8 @@ def adaptive_generation_kernel(
         quota = total * (slice_ + 1) // slices - total * slice_ // slices
         check_output(quota, group.max_out, cls, cell, part)
         x, keys, rank, sorted_pdf = _cell_arrays(pdf, names, dim)
-        w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
+        measured = sorted_pdf[WEIGHT].to_numpy(np.float64, na_value=0.0)
+        w = np.where(rank == 0, measured, 0.0)
         new_x, base = generate_cell_adaptive(
             x,
             rank >= 0,

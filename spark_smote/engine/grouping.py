@@ -25,6 +25,7 @@ from spark_smote.engine.columns import (
     PART,
     RANK,
     SLICE,
+    WEIGHT,
     per_class,
     uniform,
 )
@@ -89,10 +90,12 @@ def cell_groups(
     seed: int,
     others: DataFrame | None = None,
     slices: Mapping[GroupKey, int] | None = None,
+    weights: DataFrame | None = None,
 ) -> GroupedData:
     """Rows stored in their cells (``RANK`` 0 = home), with ``others`` (from
     :func:`others_in_cells`) if given, grouped by ``(CLS, CELL, PART, SLICE)`` and spread over
-    several tasks.
+    several tasks. ``weights`` (the measuring pass's ``CLS, CELL, PART, KEY, WEIGHT``, one row
+    per key) are joined to the rows as ``WEIGHT`` (null where a row has none).
 
     A group of ``slices`` (default: :func:`group_slices` of the plan) goes to that many Python
     calls, each with all the group's rows and its slice number in ``SLICE`` (0 for the others):
@@ -119,6 +122,11 @@ def cell_groups(
         stored = stored.withColumn(PART, part.cast("int"))
     else:
         stored = stored.withColumn(PART, F.lit(0))
+    if weights is not None:
+        on = [CLS, CELL, PART, KEY]
+        stored = stored.join(weights.filter(F.col(WEIGHT) > 0).select(*on, WEIGHT), on, "left")
+        if others is not None:
+            others = others.withColumn(WEIGHT, F.lit(None).cast("double"))
     if others is not None:
         stored = stored.unionByName(others.select(*stored.columns))
     if slices:

@@ -1,10 +1,12 @@
 """Borderline-SMOTE and ADASYN: SMOTE whose base rows depend on the classes around them.
 
 The rows of other classes are stored in each class's cells as data. Two passes over the cells:
-the first measures, per group, the total base weight of its home rows (from each row's share of
-other-class rows among its nearest rows); the driver splits the class's synthetic rows among the
-groups in proportion (exact total); the second draws base rows with probability proportional to
-their weight and interpolates.
+the first measures the base weight of every home row (from its share of other-class rows among
+its nearest rows) and is kept (:func:`~spark_smote.engine.keeping.kept`); the driver splits the
+class's synthetic rows among the groups in proportion to their totals (exact total); the second
+joins each home row's weight, draws base rows with probability proportional to it and
+interpolates. Only borderline-2, whose rows may step towards other classes, brings the other
+classes' rows into the second pass.
 """
 
 from __future__ import annotations
@@ -15,9 +17,10 @@ import numpy as np
 from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
 from spark_smote.base import SamplingPlan
-from spark_smote.engine.columns import CLS, feature_names, other_names
+from spark_smote.engine.columns import CELL, CLS, PART, TOTAL, feature_names, other_names
 from spark_smote.engine.generation import (
     MEASURED_SCHEMA,
     GroupKey,
@@ -28,6 +31,7 @@ from spark_smote.engine.generation import (
     measure_kernel,
 )
 from spark_smote.engine.grouping import cell_groups, others_in_cells
+from spark_smote.engine.keeping import kept
 from spark_smote.engine.rows import class_rows, other_rows
 from spark_smote.kernels.adaptive import in_danger, quotas_by_weight
 from spark_smote.over_sampling.base import BaseSMOTE
@@ -75,19 +79,21 @@ class _AdaptiveSMOTE(BaseSMOTE):
             internal,
         )
         grouped = cell_groups(rows, cells, dim, seed, others, slices={})
-        names, weigh = feature_names(dim), self._weigh()
-        measure = measure_kernel(names, dim, m, weigh, weights)
-        measured = {
-            (r[CLS], r["cell"], r["part"]): r["weight"]
-            for r in grouped.applyInPandas(measure, MEASURED_SCHEMA).collect()
-        }
-        quotas = self._quotas(plan, measured)
-        slices = adaptive_slices(cells, quotas)
-        if slices:  # some output beyond one call: those groups go to several calls
-            grouped = cell_groups(rows, cells, dim, seed, others, slices)
-        kernel = adaptive_generation_kernel(
-            cells, seed, k, dim, internal, m, weigh, weights, quotas, self._towards_others()
+        measure = measure_kernel(feature_names(dim), dim, m, self._weigh(), weights)
+        measured = kept(grouped.applyInPandas(measure, MEASURED_SCHEMA))
+        totals = measured.groupBy(CLS, CELL, PART).agg(F.max(TOTAL).alias(TOTAL)).collect()
+        quotas = self._quotas(plan, {(r[CLS], r[CELL], r[PART]): r[TOTAL] for r in totals})
+        towards_others = self._towards_others()
+        grouped = cell_groups(
+            rows,
+            cells,
+            dim,
+            seed,
+            others if towards_others else None,
+            adaptive_slices(cells, quotas),
+            weights=measured,
         )
+        kernel = adaptive_generation_kernel(cells, seed, k, dim, internal, quotas, towards_others)
         generated = grouped.applyInPandas(kernel, generated_schema(dataset, dim, carried))
         return generated.select(*self._output_columns(spec, cells, carried, dim))
 
