@@ -42,10 +42,11 @@ def stage(name: str):
 
 
 def caller() -> str:
-    """The innermost spark_smote function on the stack (``module.function``)."""
+    """The innermost spark_smote function on the stack (``module.function``), past
+    ``engine.keeping``: a kept pass is named by the function that keeps it."""
     for frame in inspect.stack()[2:]:
         module = frame.frame.f_globals.get("__name__", "")
-        if module.startswith("spark_smote"):
+        if module.startswith("spark_smote") and module != "spark_smote.engine.keeping":
             return f"{module.removeprefix('spark_smote.')}.{frame.function}"
     return "outside spark_smote"
 

@@ -36,6 +36,10 @@ class SamplingPlan:
     spec: FeatureSpec | None = field(default=None, repr=False, compare=False)
     stats: DataStats | None = field(default=None, repr=False, compare=False)
     sparse: bool = field(default=False, repr=False, compare=False)
+    # the rows of the classes worked on, projected once from ``source`` (kept when planning
+    # read them); the output of ``source`` reads them instead of the input
+    rows: DataFrame | None = field(default=None, repr=False, compare=False)
+    source: DataFrame | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> dict[Any, int]:

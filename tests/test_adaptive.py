@@ -1,10 +1,7 @@
-"""BorderlineSMOTE and ADASYN on Spark: bases in danger, safe rows give none, exact counts; the
-measured weights kept once (recomputed where the session refuses), released with the output."""
+"""BorderlineSMOTE and ADASYN on Spark: bases in danger, safe rows give none, exact counts, the
+measuring pass's weights (kept and released: tests/test_keeping.py)."""
 
 from __future__ import annotations
-
-import gc
-import time
 
 import numpy as np
 import pandas as pd
@@ -25,7 +22,6 @@ from spark_smote.engine.columns import (
 )
 from spark_smote.engine.generation import measure_kernel
 from spark_smote.kernels.adaptive import in_danger, other_share
-from tests.conftest import CONNECT
 
 
 def overlapping(n_major=400, n_minor=60, seed=0):
@@ -153,58 +149,3 @@ def test_the_measuring_pass_writes_each_weighted_home_row_once_and_the_group_tot
     assert np.allclose(got.set_index(KEY)[WEIGHT].sort_index(), share[weighted])
     assert np.allclose(got[TOTAL], share.sum()) and set(got[CLS]) == {3}
     assert set(got[CELL]) == {4} and set(got[PART]) == {0}
-
-
-@pytest.mark.parametrize("kind", ["borderline-2", "adasyn"])
-def test_the_same_rows_when_the_session_refuses_to_keep_the_weights(table, monkeypatch, kind):
-    _, df = table
-    if kind == "adasyn":
-        sampler = ADASYN(inputCols=["a", "b"], nNeighbors=5, otherColumns="copy")
-    else:
-        sampler = BorderlineSMOTE(inputCols=["a", "b"], kind=kind, otherColumns="copy")
-    sampler.setSyntheticCol("s").setSeed(11)
-    frame_type, keep = type(df), type(df).localCheckpoint
-    calls = []
-
-    def spied(self, *args, **kwargs):
-        calls.append(1)
-        return keep(self, *args, **kwargs)
-
-    monkeypatch.setattr(frame_type, "localCheckpoint", spied)
-    kept = sorted(sampler.transform(df).filter("s").collect())
-    assert len(calls) == 1  # the measured weights were kept, once
-
-    def refuse(self, *args, **kwargs):
-        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] LOCAL CHECKPOINT is not supported")
-
-    monkeypatch.setattr(frame_type, "localCheckpoint", refuse)
-    recomputed = sorted(sampler.transform(df).filter("s").collect())
-    assert len(kept) == 340 and kept == recomputed
-
-
-def _kept_now(spark) -> int:
-    """What the session keeps: persisted RDDs (classic), live cached relations (Connect)."""
-    if CONNECT:
-        from pyspark.sql.connect.plan import CachedRemoteRelation
-
-        gc.collect()
-        return sum(isinstance(o, CachedRemoteRelation) for o in gc.get_objects())
-    gc.collect()
-    spark.sparkContext._jvm.System.gc()
-    return spark.sparkContext._jsc.getPersistentRDDs().size()
-
-
-def test_nothing_kept_piles_up_when_a_loop_drops_the_outputs(spark, table):
-    """A CrossValidator fits the stage many times: each output's kept weights go with it."""
-    _, df = table
-    before = _kept_now(spark)
-    sampler = ADASYN(inputCols=["a", "b"], nNeighbors=5)
-    for seed in range(4):
-        out = sampler.setSeed(seed).transform(df)
-        assert out.count() == 800
-        assert _kept_now(spark) > before  # held while the output lives
-        del out
-    deadline = time.monotonic() + 60
-    while _kept_now(spark) > before and time.monotonic() < deadline:
-        time.sleep(0.5)  # classic Spark releases them from a cleaner thread after a JVM GC
-    assert _kept_now(spark) == before

@@ -5,7 +5,7 @@ import pytest
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from spark_smote import SMOTE
+from spark_smote import SMOTE, TomekLinks
 from spark_smote.diagnostics import neighbour_quality
 from spark_smote.kernels.cells import n_cells_for
 from tests.conftest import blobs
@@ -107,12 +107,14 @@ def test_a_crowded_cell_gets_a_second_level(spark):
     assert q.recall_at_k > 0.8
 
 
-def test_planning_keeps_the_class_rows_and_releases_them(spark, monkeypatch):
-    """The sampling and counting passes read the class rows kept once; where the session
-    refuses caching (serverless), they recompute them and give the same rows."""
+def test_a_cleaners_planning_keeps_the_rows_and_releases_them(spark, monkeypatch):
+    """A cleaner's sampling and counting passes read its rows kept once and released before
+    the output is read (its output does not read them); where the session refuses caching
+    (serverless), they recompute them and give the same rows. (The oversamplers keep the rows
+    of their classes for the output too: tests/test_keeping.py.)"""
     df = blobs(spark, {0: 300, 1: 400}, dim=3, seed=8)
     frame = type(df)  # classic or Connect
-    smote = SMOTE(kNeighbors=3, maxBucketSize=60, syntheticCol="s", seed=3)
+    tomek = TomekLinks(maxBucketSize=120, seed=3)
     calls = []
     persist, unpersist = frame.persist, frame.unpersist
 
@@ -127,14 +129,14 @@ def test_planning_keeps_the_class_rows_and_releases_them(spark, monkeypatch):
     monkeypatch.setattr(frame, "persist", spy_persist)
     monkeypatch.setattr(frame, "unpersist", spy_unpersist)
 
-    def synthetic(out):
-        return sorted(tuple(r.features) for r in out.filter("s").collect())
+    def kept_ids(out):
+        return sorted(r.id for r in out.select("id").collect())
 
-    kept = synthetic(smote.transform(df))
+    kept = kept_ids(tomek.transform(df))
     assert calls == ["persist", "unpersist"]  # once, released before the output is read
 
     def refuse(self, *args, **kwargs):
         raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] PERSIST TABLE is not supported")
 
     monkeypatch.setattr(frame, "persist", refuse)
-    assert len(kept) == 100 and kept == synthetic(smote.transform(df))
+    assert 600 < len(kept) < 700 and kept == kept_ids(tomek.transform(df))

@@ -24,6 +24,7 @@ SPARK_MODULES = [
     "test_smotenc.py",
     "test_random_sampling.py",
     "test_adaptive.py",
+    "test_keeping.py",
     "test_cli.py",
     "test_sparse.py",
     "test_release_compat.py",

@@ -36,7 +36,7 @@ from spark_smote.engine.columns import (
     row_identity,
 )
 from spark_smote.engine.grouping import arrived_group, group_index
-from spark_smote.engine.planning import plan_cells
+from spark_smote.engine.planning import held, plan_cells
 from spark_smote.engine.rows import feature_columns, stack_features
 from spark_smote.engine.validation import FeatureSpec
 from spark_smote.kernels.cells import ClassCells, ClassTask
@@ -69,7 +69,10 @@ def plan_space(
     ``n_rows <= max_size``, else the sampling and counting passes of
     :func:`~spark_smote.engine.planning.plan_cells`."""
     task = ClassTask(SPACE, "all classes", n_rows, 0)
-    return plan_cells(rows, [task], dim, seed, max_size, copies, k)[0]
+    if n_rows <= max_size:
+        return plan_cells(rows, [task], dim, seed, max_size, copies, k)[0]
+    with held(rows) as kept:
+        return plan_cells(kept, [task], dim, seed, max_size, copies, k)[0]
 
 
 def _identity(pdf: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:

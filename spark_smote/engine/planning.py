@@ -147,9 +147,10 @@ def _count(
 @contextmanager
 def held(rows: DataFrame) -> Iterator[DataFrame]:
     """``rows`` kept (``persist``) for the passes of planning and released after them, so that
-    the sampling and counting passes read the rows of the classes once projected, not the input
-    again. Where the session refuses caching (Databricks serverless on older clients:
-    ``NOT_SUPPORTED_WITH_SERVERLESS``, ...), the passes recompute the rows instead."""
+    the sampling and counting passes read the rows once projected, not the input again (the
+    cleaners' planning: their output does not read these rows). Where the session refuses
+    caching (Databricks serverless on older clients: ``NOT_SUPPORTED_WITH_SERVERLESS``, ...),
+    the passes recompute the rows instead."""
     try:
         kept: DataFrame | None = rows.persist()
     except Exception:  # any refusal: same rows, recomputed per pass
@@ -173,7 +174,8 @@ def plan_cells(
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
     Costs one sampling pass and one counting pass over the rows of the classes larger than
-    ``max_size`` (kept between them by :func:`held`), nothing for the others. A recount follows
+    ``max_size`` (keep ``rows`` for them: :func:`held`, or
+    :func:`~spark_smote.engine.keeping.kept`), nothing for the others. A recount follows
     when a cell is too small for ``k`` neighbours (it is removed) or has more home rows than
     ``max_size`` (it gets a second level of k-means, fitted on its sample rows; identical rows
     cannot be split so, and are cut into parts by :func:`cell_groups`).
@@ -182,8 +184,7 @@ def plan_cells(
     big = [t for t in tasks if t.n_rows > max_size]
     if not big:
         return [small[t.index] for t in tasks]
-    with held(rows) as kept:
-        return _plan_big(kept, tasks, big, small, dim, seed, max_size, copies, k)
+    return _plan_big(rows, tasks, big, small, dim, seed, max_size, copies, k)
 
 
 def _plan_big(

@@ -32,7 +32,7 @@ from spark_smote.engine.generation import (
 )
 from spark_smote.engine.grouping import cell_groups, others_in_cells
 from spark_smote.engine.keeping import kept
-from spark_smote.engine.rows import class_rows, other_rows
+from spark_smote.engine.rows import other_rows
 from spark_smote.kernels.adaptive import in_danger, quotas_by_weight
 from spark_smote.over_sampling.base import BaseSMOTE
 from spark_smote.params import DEFAULT_SEED, _KNeighborsParams
@@ -67,9 +67,9 @@ class _AdaptiveSMOTE(BaseSMOTE):
         spec, dim, cells = plan.spec, plan.stats.dim, plan.cells
         seed, k, m = self.getSeed(), self._neighbours()[1], self._neighbourhood()
         tasks = [c.task for c in cells]
-        carried = self._carried(spec)
+        carried = self._row_columns(spec)
         internal = other_names(carried)
-        rows = class_rows(dataset, spec, tasks, dim, carried)
+        rows = self._rows(dataset, plan)
         others, weights = others_in_cells(
             other_rows(dataset, spec, tasks, dim),
             cells,

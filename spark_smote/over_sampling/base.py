@@ -22,6 +22,7 @@ from spark_smote.base import Sampler, SamplingPlan
 from spark_smote.engine.columns import SV, X, feature_names, other_names, per_class
 from spark_smote.engine.generation import generated_schema, generation_kernel
 from spark_smote.engine.grouping import cell_groups
+from spark_smote.engine.keeping import kept
 from spark_smote.engine.planning import plan_cells
 from spark_smote.engine.rows import class_rows
 from spark_smote.engine.validation import (
@@ -94,7 +95,8 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
 
         Runs the aggregation pass of :meth:`transform` (and raises the same ``ValueError`` on
         bad input), then, for classes larger than ``maxBucketSize``, the sampling and counting
-        passes that fit and bound their cells.
+        passes that fit and bound their cells, on their rows projected once and kept for the
+        output of ``resample(dataset, plan)``.
         """
         name = type(self).__name__
         spec = self._spec(dataset)
@@ -119,8 +121,10 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
             replace(t, max_out=output_rows(_output_width(spec, stats, t.label, sparse)))
             for t in tasks
         ]
-        cells = self._plan_cells(dataset, spec, tasks, stats.dim, sparse) if tasks else []
-        return SamplingPlan(name, stats.counts, after, cells, spec, stats, sparse)
+        if not tasks:
+            return SamplingPlan(name, stats.counts, after, [], spec, stats, sparse)
+        cells, rows = self._plan_cells(dataset, spec, tasks, stats.dim, sparse)
+        return SamplingPlan(name, stats.counts, after, cells, spec, stats, sparse, rows, dataset)
 
     def _keeps_sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:
         """Whether the rows of ``tasks`` stay sparse (only SMOTE keeps them so)."""
@@ -128,8 +132,28 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
 
     def _plan_cells(
         self, dataset: DataFrame, spec: FeatureSpec, tasks: list[ClassTask], dim: int, sparse: bool
-    ) -> list[ClassCells]:
-        return self._cells(class_rows(dataset, spec, tasks, dim), tasks, dim)
+    ) -> tuple[list[ClassCells], DataFrame | None]:
+        """The cells of ``tasks`` and the rows of their classes (:func:`class_rows` with
+        :meth:`_row_columns`). Where planning reads the rows (a class above ``maxBucketSize``)
+        they are kept (:func:`kept`): its passes and the output read them, not the input."""
+        rows = class_rows(dataset, spec, tasks, dim, self._row_columns(spec))
+        if any(t.n_rows > self.getMaxBucketSize() for t in tasks):
+            rows = kept(rows)
+        return self._cells(rows, tasks, dim), rows
+
+    def _row_columns(self, spec: FeatureSpec) -> list[str]:
+        """The columns that travel with the rows to generation (:meth:`_carried`)."""
+        return self._carried(spec)
+
+    def _rows(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        """The rows of the plan's classes: those planning projected, when the plan is of this
+        ``dataset``; else projected again (a plan of another DataFrame then fails in its
+        groups, as :meth:`resample` says)."""
+        if plan.rows is not None and plan.source is dataset:
+            return plan.rows
+        assert plan.spec is not None and plan.stats is not None
+        tasks = [c.task for c in plan.cells]
+        return class_rows(dataset, plan.spec, tasks, plan.stats.dim, self._row_columns(plan.spec))
 
     def _cells(self, rows: DataFrame, tasks: list[ClassTask], dim: int) -> list[ClassCells]:
         return plan_cells(
@@ -159,7 +183,6 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         self,
         dataset: DataFrame,
         plan: SamplingPlan,
-        carried: Sequence[str],
         penalties: Mapping[int, float] | None = None,
         n_cat: int = 0,
     ) -> DataFrame:
@@ -168,7 +191,8 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         ``penalties``, SMOTE-NC's, the first ``n_cat`` carried columns are categorical)."""
         assert plan.spec is not None and plan.stats is not None
         spec, dim, cells = plan.spec, plan.stats.dim, plan.cells
-        rows = class_rows(dataset, spec, [c.task for c in cells], dim, carried)
+        carried = self._row_columns(spec)
+        rows = self._rows(dataset, plan)
         kernel = generation_kernel(
             cells,
             self.getSeed(),

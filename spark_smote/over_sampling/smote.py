@@ -12,7 +12,7 @@ from pyspark.sql import DataFrame
 from spark_smote.base import SamplingPlan
 from spark_smote.engine.columns import SV, other_names
 from spark_smote.engine.grouping import cell_groups
-from spark_smote.engine.rows import class_rows, feature_stds
+from spark_smote.engine.rows import feature_stds
 from spark_smote.engine.sparse import (
     keeps_sparse,
     sparse_class_rows,
@@ -104,18 +104,17 @@ class SMOTE(BaseSMOTE, _KNeighborsParams, _BucketLengthParams):
 
     def _plan_cells(
         self, dataset: DataFrame, spec: FeatureSpec, tasks: list[ClassTask], dim: int, sparse: bool
-    ) -> list[ClassCells]:
+    ) -> tuple[list[ClassCells], DataFrame | None]:
         if sparse:
             rows = sparse_class_rows(dataset, spec, tasks, self.getSeed())
-            return self._cells(rows, tasks, SKETCH_DIM)
+            return self._cells(rows, tasks, SKETCH_DIM), None
         return super()._plan_cells(dataset, spec, tasks, dim, sparse)
 
     def _synthesize(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None
-        carried = self._carried(plan.spec)
         if plan.sparse:
-            return self._synthesize_sparse(dataset, plan, carried)
-        return self._generate(dataset, plan, carried)
+            return self._synthesize_sparse(dataset, plan, self._carried(plan.spec))
+        return self._generate(dataset, plan)
 
     def _synthesize_sparse(
         self, dataset: DataFrame, plan: SamplingPlan, carried: list[str]
@@ -246,10 +245,12 @@ class SMOTENC(BaseSMOTE, _KNeighborsParams, _BucketLengthParams):
         penalised distance."""
         assert plan.spec is not None and plan.stats is not None
         spec, dim = plan.spec, plan.stats.dim
-        rows = class_rows(dataset, spec, [c.task for c in plan.cells], dim)
         penalties = {
             cls: median_std_penalty(float(np.median(stds)))
-            for cls, stds in feature_stds(rows, dim).items()
+            for cls, stds in feature_stds(self._rows(dataset, plan), dim).items()
         }
-        carried = [*spec.categorical, *self._carried(spec)]
-        return self._generate(dataset, plan, carried, penalties, len(spec.categorical))
+        return self._generate(dataset, plan, penalties, len(spec.categorical))
+
+    def _row_columns(self, spec: FeatureSpec) -> list[str]:
+        """The categorical columns (voted by the neighbours), then the carried ones."""
+        return [*spec.categorical, *self._carried(spec)]

@@ -1,0 +1,129 @@
+"""What a transform keeps for its later passes: kept once, the same rows where the session
+refuses (recomputed), released with the output (a loop that drops its outputs piles up
+nothing)."""
+
+from __future__ import annotations
+
+import gc
+import time
+import weakref
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+
+from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, Sampler
+from tests.conftest import CONNECT
+
+COLS = ["a", "b"]
+#: name -> (sampler, how many results one transform keeps: the rows of a class above
+#: maxBucketSize, and Borderline-SMOTE's / ADASYN's measured weights)
+SAMPLERS: dict[str, tuple[Callable[[], Sampler], int]] = {
+    "smote, one cell": (lambda: SMOTE(inputCols=COLS), 0),
+    "smote": (lambda: SMOTE(inputCols=COLS, maxBucketSize=100, otherColumns="copy"), 1),
+    "smotenc": (
+        lambda: SMOTENC(inputCols=COLS, categoricalCols=["colour"], maxBucketSize=100),
+        1,
+    ),
+    "borderline-2": (
+        lambda: BorderlineSMOTE(
+            inputCols=COLS, kind="borderline-2", maxBucketSize=100, otherColumns="copy"
+        ),
+        2,
+    ),
+    "adasyn": (lambda: ADASYN(inputCols=COLS, maxBucketSize=100), 2),
+}
+
+
+@pytest.fixture(scope="module")
+def table(spark):
+    rng = np.random.default_rng(5)
+    rows = []
+    for label, n, centre in ((0, 1500, 0.0), (1, 300, 1.5)):
+        for a, b in rng.normal(centre, 1.0, size=(n, 2)):
+            rows.append((len(rows), float(a), float(b), "red" if len(rows) % 3 else "blue", label))
+    return spark.createDataFrame(rows, ["id", "a", "b", "colour", "label"])
+
+
+@pytest.mark.parametrize("name", SAMPLERS)
+def test_kept_once_and_the_same_rows_where_the_session_refuses(table, monkeypatch, name):
+    make, n_kept = SAMPLERS[name]
+    sampler = make().setSyntheticCol("s").setSeed(11)
+    frame_type, keep = type(table), type(table).localCheckpoint
+    calls = []
+
+    def spied(self, *args, **kwargs):
+        calls.append(1)
+        return keep(self, *args, **kwargs)
+
+    monkeypatch.setattr(frame_type, "localCheckpoint", spied)
+    kept = sorted(sampler.transform(table).filter("s").collect())
+    assert len(calls) == n_kept
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] LOCAL CHECKPOINT is not supported")
+
+    monkeypatch.setattr(frame_type, "localCheckpoint", refuse)
+    recomputed = sorted(sampler.transform(table).filter("s").collect())
+    assert len(kept) == 1200 and kept == recomputed
+
+
+def _persisted(spark) -> set[int]:
+    """Ids of the RDDs a classic session keeps (after a JVM GC: what is unreachable goes)."""
+    spark.sparkContext._jvm.System.gc()
+    return set(spark.sparkContext._jsc.getPersistentRDDs().keySet().toArray())
+
+
+class KeptByTransform:
+    """Spies on ``localCheckpoint``: what each call kept (the new persisted RDDs on classic
+    Spark; the cached relation, weakly, over Connect) and whether it is still kept."""
+
+    def __init__(self, spark, frame_type) -> None:
+        self.spark, self.keep, self.made = spark, frame_type.localCheckpoint, []
+
+    def __call__(self, frame, *args, **kwargs):
+        before = None if CONNECT else _persisted(self.spark)
+        out = self.keep(frame, *args, **kwargs)
+        if CONNECT:
+            self.made.append(weakref.ref(out._plan))  # a CachedRemoteRelation
+        else:
+            self.made.extend(_persisted(self.spark) - before)
+        return out
+
+    def still_kept(self, last: int | None = None) -> int:
+        """How many of what was kept (of the ``last`` calls' results) are still kept."""
+        made = self.made if last is None else self.made[len(self.made) - last :]
+        gc.collect()
+        if CONNECT:
+            return sum(ref() is not None for ref in made)
+        return len(set(made) & _persisted(self.spark))
+
+
+@pytest.mark.parametrize("name", ["smote", "adasyn"])
+def test_nothing_kept_piles_up_when_a_loop_drops_the_outputs(spark, table, monkeypatch, name):
+    """A CrossValidator fits the stage many times: what each transform kept goes with its
+    output."""
+    spy = KeptByTransform(spark, type(table))
+    monkeypatch.setattr(type(table), "localCheckpoint", lambda self, *a, **k: spy(self, *a, **k))
+    sampler = SAMPLERS[name][0]()
+    for seed in range(2):
+        out = sampler.setSeed(seed).transform(table)
+        assert out.count() == 3000
+        assert spy.still_kept(last=SAMPLERS[name][1]) == SAMPLERS[name][1]  # while out lives
+        del out
+    assert len(spy.made) == 2 * SAMPLERS[name][1]
+    deadline = time.monotonic() + 60
+    while spy.still_kept() and time.monotonic() < deadline:
+        time.sleep(0.5)  # classic Spark releases them from a cleaner thread after a JVM GC
+    assert spy.still_kept() == 0
+
+
+def test_resample_reads_the_kept_rows_only_for_the_dataframe_of_the_plan(table):
+    smote = SAMPLERS["smote"][0]().setSyntheticCol("s")
+    plan = smote.plan(table)
+    assert plan.rows is not None and plan.source is table
+    resampled = sorted(smote.resample(table, plan).filter("s").collect())
+    assert len(resampled) == 1200
+    assert resampled == sorted(smote.transform(table).filter("s").collect())
+    with pytest.raises(Exception, match="rows, expected"):  # another DataFrame's rows
+        smote.resample(table.filter("id % 7 != 0"), plan).count()
