@@ -12,6 +12,7 @@ A table of at most ``maxBucketSize`` rows is one cell: exact neighbours.
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Callable, Sequence
 from typing import Any
 
@@ -36,7 +37,8 @@ from spark_smote.engine.columns import (
     row_identity,
 )
 from spark_smote.engine.grouping import arrived_group, group_index
-from spark_smote.engine.planning import held, plan_cells
+from spark_smote.engine.keeping import held
+from spark_smote.engine.planning import plan_cells, planning_reads
 from spark_smote.engine.rows import feature_columns, stack_features
 from spark_smote.engine.validation import FeatureSpec
 from spark_smote.kernels.cells import ClassCells, ClassTask
@@ -67,12 +69,11 @@ def plan_space(
 ) -> ClassCells:
     """The bounded cells of the space of all rows (from :func:`space_rows`): one cell when
     ``n_rows <= max_size``, else the sampling and counting passes of
-    :func:`~spark_smote.engine.planning.plan_cells`."""
+    :func:`~spark_smote.engine.planning.plan_cells`, on ``rows`` held for their length."""
     task = ClassTask(SPACE, "all classes", n_rows, 0)
-    if n_rows <= max_size:
-        return plan_cells(rows, [task], dim, seed, max_size, copies, k)[0]
-    with held(rows) as kept:
-        return plan_cells(kept, [task], dim, seed, max_size, copies, k)[0]
+    reads = planning_reads([task], max_size)
+    with held(rows) if reads else contextlib.nullcontext(rows) as planned:
+        return plan_cells(planned, [task], dim, seed, max_size, copies, k)[0]
 
 
 def _identity(pdf: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:

@@ -1,17 +1,23 @@
-"""Intermediate results computed once and read by several passes.
+"""Intermediate results computed once and read by several passes, for one of two lifetimes.
 
-A transform's output is lazy: the stage cannot tell when the user is done with it, so nothing it
-keeps can be released by the stage itself. :func:`kept` therefore uses ``localCheckpoint``,
-whose data Spark releases with the last DataFrame that reads it (over Spark Connect when the
-client drops it; on classic Spark when the JVM collects it), so a ``CrossValidator`` fitting
-the stage many times does not pile up kept data beyond the outputs it still holds. On disk
-where pyspark allows (4.x): kept in memory, SMOTE's rows raised the peak memory of a 20M-row
-run from 3.9-4.2 GiB to 4.3-4.8 GiB; on disk it was 2.85 GiB (docs/benchmarks.md).
+:func:`held` keeps rows for the length of a ``with`` block of driver code (the cleaners'
+planning, whose output does not read them) and releases them at its end.
+
+:func:`kept` keeps rows that the output reads too. A transform's output is lazy: the stage
+cannot tell when the user is done with it, so it cannot release what it keeps. :func:`kept`
+therefore uses ``localCheckpoint``, whose data Spark releases with the last DataFrame that
+reads it (over Spark Connect when the client drops it; on classic Spark when the JVM collects
+it), so a ``CrossValidator`` fitting the stage many times does not pile up kept data beyond the
+outputs it still holds. On disk where pyspark allows (4.x): kept in memory, SMOTE's rows raised
+the peak memory of a 20M-row run from 3.9-4.2 GiB to 4.3-4.8 GiB; on disk it was 2.85 GiB
+(docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import inspect
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
@@ -39,3 +45,20 @@ def kept(rows: DataFrame) -> DataFrame:
         return rows.localCheckpoint(eager=True, **_ON_DISK)
     except Exception:  # any refusal: the same rows, recomputed by each pass
         return rows
+
+
+@contextmanager
+def held(rows: DataFrame) -> Iterator[DataFrame]:
+    """``rows`` kept (``persist``) for the passes run inside the ``with`` block and released
+    at its end: the cleaners' planning, so that its sampling and counting passes read the rows
+    once projected, not the input again (their output does not read these rows). Where the
+    session refuses caching, the passes recompute the rows instead, as with :func:`kept`."""
+    try:
+        persisted: DataFrame | None = rows.persist()
+    except Exception:  # any refusal: same rows, recomputed per pass
+        persisted = None
+    try:
+        yield rows if persisted is None else persisted
+    finally:
+        if persisted is not None:
+            persisted.unpersist()

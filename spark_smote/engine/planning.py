@@ -14,8 +14,7 @@ A class with at most ``maxBucketSize`` rows is one cell (exact neighbours) and c
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -144,22 +143,10 @@ def _count(
     return counts
 
 
-@contextmanager
-def held(rows: DataFrame) -> Iterator[DataFrame]:
-    """``rows`` kept (``persist``) for the passes of planning and released after them, so that
-    the sampling and counting passes read the rows once projected, not the input again (the
-    cleaners' planning: their output does not read these rows). Where the session refuses
-    caching (Databricks serverless on older clients: ``NOT_SUPPORTED_WITH_SERVERLESS``, ...),
-    the passes recompute the rows instead."""
-    try:
-        kept: DataFrame | None = rows.persist()
-    except Exception:  # any refusal: same rows, recomputed per pass
-        kept = None
-    try:
-        yield rows if kept is None else kept
-    finally:
-        if kept is not None:
-            kept.unpersist()
+def planning_reads(tasks: Sequence[ClassTask], max_size: int) -> bool:
+    """Whether :func:`plan_cells` reads the rows of ``tasks``: when a class has more than
+    ``max_size`` rows (the others are one cell each, planned from their counts alone)."""
+    return any(t.n_rows > max_size for t in tasks)
 
 
 def plan_cells(
@@ -174,16 +161,17 @@ def plan_cells(
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
     Costs one sampling pass and one counting pass over the rows of the classes larger than
-    ``max_size`` (keep ``rows`` for them: :func:`held`, or
-    :func:`~spark_smote.engine.keeping.kept`), nothing for the others. A recount follows
+    ``max_size`` (:func:`planning_reads`; keep ``rows`` for them:
+    :func:`~spark_smote.engine.keeping.kept` or :func:`~spark_smote.engine.keeping.held`),
+    nothing for the others. A recount follows
     when a cell is too small for ``k`` neighbours (it is removed) or has more home rows than
     ``max_size`` (it gets a second level of k-means, fitted on its sample rows; identical rows
     cannot be split so, and are cut into parts by :func:`cell_groups`).
     """
+    if not planning_reads(tasks, max_size):
+        return [plan_single(t, dim) for t in tasks]
     small = {t.index: plan_single(t, dim) for t in tasks if t.n_rows <= max_size}
     big = [t for t in tasks if t.n_rows > max_size]
-    if not big:
-        return [small[t.index] for t in tasks]
     return _plan_big(rows, tasks, big, small, dim, seed, max_size, copies, k)
 
 

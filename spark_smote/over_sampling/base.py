@@ -23,7 +23,7 @@ from spark_smote.engine.columns import SV, X, feature_names, other_names, per_cl
 from spark_smote.engine.generation import generated_schema, generation_kernel
 from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.keeping import kept
-from spark_smote.engine.planning import plan_cells
+from spark_smote.engine.planning import plan_cells, planning_reads
 from spark_smote.engine.rows import class_rows
 from spark_smote.engine.validation import (
     DataStats,
@@ -137,7 +137,7 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         :meth:`_row_columns`). Where planning reads the rows (a class above ``maxBucketSize``)
         they are kept (:func:`kept`): its passes and the output read them, not the input."""
         rows = class_rows(dataset, spec, tasks, dim, self._row_columns(spec))
-        if any(t.n_rows > self.getMaxBucketSize() for t in tasks):
+        if planning_reads(tasks, self.getMaxBucketSize()):
             rows = kept(rows)
         return self._cells(rows, tasks, dim), rows
 
