@@ -9,7 +9,9 @@ function that made it (validation, sampling, counting, the other classes' counts
 measuring pass of Borderline-SMOTE and ADASYN, ...). What is left of the wall time after
 ``transform`` returned is the output pass (generation, the union, the sink). A pass whose
 result is kept for later passes (``localCheckpoint``) is timed and named the same way. The
-floor (read, count, oversample at random, union) is timed beside them.
+floor (read, count, oversample at random, union) is timed beside them. The peak resident
+memory of the process and its children (the JVM, the Python workers) is sampled during each
+transform.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-from bench import FEATURES, arguments, make_data, run_floor, spark_session
+from bench import FEATURES, PeakRSS, arguments, make_data, run_floor, spark_session
 
 SAMPLERS = ("smote", "borderline", "adasyn", "ros", "rus", "tomek", "enn")
 
@@ -74,18 +76,20 @@ def timed_passes(spark, path: str, name: str) -> dict[str, float]:
     df = spark.read.parquet(path)
     for m in TIMED:
         setattr(frame_type, m, timed(m))
-    try:
-        start = time.perf_counter()
-        out = stage(name).transform(df)
-        planned = time.perf_counter()
-    finally:
-        for m, original in methods.items():
-            setattr(frame_type, m, original)
-    out.write.format("noop").mode("overwrite").save()
-    done = time.perf_counter()
+    with PeakRSS() as mem:
+        try:
+            start = time.perf_counter()
+            out = stage(name).transform(df)
+            planned = time.perf_counter()
+        finally:
+            for m, original in methods.items():
+                setattr(frame_type, m, original)
+        out.write.format("noop").mode("overwrite").save()
+        done = time.perf_counter()
     seconds["driver work between passes"] = planned - start - sum(seconds.values())
     seconds["output pass (generation, union, sink)"] = done - planned
     seconds["total"] = done - start
+    seconds["peak RSS, GiB (JVM and Python workers)"] = mem.peak / 2**30
     return dict(seconds)
 
 

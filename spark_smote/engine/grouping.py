@@ -29,6 +29,7 @@ from spark_smote.engine.columns import (
     per_class,
     uniform,
 )
+from spark_smote.engine.keeping import kept
 from spark_smote.engine.planning import stored_copies
 from spark_smote.kernels.cells import ClassCells, Group
 
@@ -47,14 +48,16 @@ def others_in_cells(
     """Rows of :func:`other_rows` stored in their nearest cell of each class (``RANK`` =
     :data:`OTHER_RANK`, in every part of a cut cell), at most about ``cap`` per cell.
 
-    Costs one counting pass. A cell with more other-class rows than ``cap`` keeps each with
-    probability ``cap / count`` (by a seeded row hash); returns the rows and the weight
-    (``1 / probability``) of the other-class rows of each ``(class, cell)``.
+    Costs one pass that hashes the rows into their cells and keeps them
+    (:func:`~spark_smote.engine.keeping.kept`), so that the passes after it read them hashed;
+    their counts per cell come from what was kept. A cell with more other-class rows than
+    ``cap`` keeps each with probability ``cap / count`` (by a seeded row hash); returns the
+    rows and the weight (``1 / probability``) of the other-class rows of each ``(class, cell)``.
     """
     hashes = {c.index: c.hash for c in cells}
     copies = max(c.hash.copies for c in cells)
     home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
-    hashed = stored_copies(others, hashes, home_only, copies, dim).drop(RANK)
+    hashed = kept(stored_copies(others, hashes, home_only, copies, dim).drop(RANK))
     got = hashed.groupBy(CLS, CELL).count().collect()
     rate = {(r[CLS], r[CELL]): min(1.0, cap / r["count"]) for r in got}
     keep_p = per_class(
@@ -68,14 +71,14 @@ def others_in_cells(
         cells,
         lambda c: F.element_at(F.array(*[F.lit(int(s)) for s in c.parts]), F.col(CELL) + 1),
     )
-    kept = (
+    capped = (
         hashed.filter(uniform(seed + 1) < keep_p)
         .withColumn(RANK, F.lit(OTHER_RANK))
         .withColumn(PART, F.explode(F.sequence(F.lit(0), n_parts - 1)))
     )
     for c in carried:
-        kept = kept.withColumn(c, F.lit(None))
-    return kept, {key: 1.0 / p for key, p in rate.items()}
+        capped = capped.withColumn(c, F.lit(None))
+    return capped, {key: 1.0 / p for key, p in rate.items()}
 
 
 def group_slices(cells: Sequence[ClassCells]) -> dict[GroupKey, int]:
