@@ -11,7 +11,8 @@ before, to the ``noop`` sink:
    round trip alone);
 3. through the learned hash (``stored_copies``, the engine's pass: each row's cells
    exploded into copies and the home one kept); 3a: the home cell taken, no explode;
-4. the same, kept on disk (``kept``, what the engine does since it reads them twice).
+4. the same, held on disk (``held``: persisted, as the engine does since it reads them
+   twice) and counted per cell (the engine's counting pass).
 
 Interleaved, medians.
 """
@@ -26,12 +27,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 from bench import FEATURES, arguments, make_data, spark_session
+from pyspark import StorageLevel
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StructField, StructType
 
 from spark_smote import ADASYN
-from spark_smote.engine.columns import CLS, feature_names
-from spark_smote.engine.keeping import kept
+from spark_smote.engine.columns import CELL, CLS, feature_names
+from spark_smote.engine.keeping import held
 from spark_smote.engine.planning import _hash_udf, stored_copies
 from spark_smote.engine.rows import other_rows
 
@@ -48,6 +50,12 @@ def constant_cells(copies: int, dim: int):
 
     udf = F.pandas_udf(assign, schema)  # type: ignore[call-overload]
     return udf(F.col(CLS), *[F.col(n) for n in feature_names(dim)])
+
+
+def held_and_counted(hashed) -> None:
+    """What Borderline-SMOTE and ADASYN do with the hashed rows before the measuring pass."""
+    with held(hashed, StorageLevel.DISK_ONLY) as rows:
+        rows.groupBy(CLS, CELL).count().collect()
 
 
 def main() -> None:
@@ -78,7 +86,7 @@ def main() -> None:
         "3. + learned hash (the engine's pass)": lambda: sink(
             stored_copies(others, hashes, home_only, copies, dim)
         ),
-        "4. + kept on disk (localCheckpoint)": lambda: kept(
+        "4. + held on disk and counted per cell (the engine)": lambda: held_and_counted(
             stored_copies(others, hashes, home_only, copies, dim)
         ),
     }

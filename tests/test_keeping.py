@@ -11,15 +11,16 @@ from collections.abc import Callable
 
 import numpy as np
 import pytest
+from pyspark import StorageLevel
 
 from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, Sampler
 from tests.conftest import CONNECT
 
 COLS = ["a", "b"]
 #: name -> (sampler, how many results one transform keeps, how many of them its output reads).
-#: Kept: the rows of a class above maxBucketSize; for Borderline-SMOTE and ADASYN also the
-#: other classes' rows hashed into its cells and the measured weights. The output reads all
-#: but the other classes' rows, which only borderline-2's output pass reads again.
+#: Kept: the rows of a class above maxBucketSize and Borderline-SMOTE's / ADASYN's measured
+#: weights; the output reads both. (Their other-class rows are held, not kept: see
+#: test_the_other_classes_rows_are_held_for_the_measuring_pass_only.)
 SAMPLERS: dict[str, tuple[Callable[[], Sampler], int, int]] = {
     "smote, one cell": (lambda: SMOTE(inputCols=COLS), 0, 0),
     "smote": (lambda: SMOTE(inputCols=COLS, maxBucketSize=100, otherColumns="copy"), 1, 1),
@@ -32,10 +33,10 @@ SAMPLERS: dict[str, tuple[Callable[[], Sampler], int, int]] = {
         lambda: BorderlineSMOTE(
             inputCols=COLS, kind="borderline-2", maxBucketSize=100, otherColumns="copy"
         ),
-        3,
-        3,
+        2,
+        2,
     ),
-    "adasyn": (lambda: ADASYN(inputCols=COLS, maxBucketSize=100), 3, 2),
+    "adasyn": (lambda: ADASYN(inputCols=COLS, maxBucketSize=100), 2, 2),
 }
 
 
@@ -70,6 +71,37 @@ def test_kept_once_and_the_same_rows_where_the_session_refuses(table, monkeypatc
     monkeypatch.setattr(frame_type, "localCheckpoint", refuse)
     recomputed = sorted(sampler.transform(table).filter("s").collect())
     assert len(kept) == 1200 and kept == recomputed
+
+
+@pytest.mark.parametrize("name", ["borderline-2", "adasyn"])
+def test_the_other_classes_rows_are_held_for_the_measuring_pass_only(table, monkeypatch, name):
+    """Hashed once into the cells, persisted on disk for the counting and measuring passes and
+    released before ``transform`` returns (what borderline-2's output reads of them again is
+    recomputed); where the session refuses caching, the same rows."""
+    frame_type = type(table)
+    persist, unpersist = frame_type.persist, frame_type.unpersist
+    calls = []
+
+    def spy_persist(self, *args, **kwargs):
+        calls.append(("persist", *args))
+        return persist(self, *args, **kwargs)
+
+    def spy_unpersist(self, *args, **kwargs):
+        calls.append(("unpersist",))
+        return unpersist(self, *args, **kwargs)
+
+    monkeypatch.setattr(frame_type, "persist", spy_persist)
+    monkeypatch.setattr(frame_type, "unpersist", spy_unpersist)
+    sampler = SAMPLERS[name][0]().setSyntheticCol("s").setSeed(4)
+    out = sampler.transform(table)
+    assert calls == [("persist", StorageLevel.DISK_ONLY), ("unpersist",)]
+    held = sorted(out.filter("s").collect())
+
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] PERSIST TABLE is not supported")
+
+    monkeypatch.setattr(frame_type, "persist", refuse)
+    assert len(held) == 1200 and held == sorted(sampler.transform(table).filter("s").collect())
 
 
 def _persisted(spark) -> set[int]:

@@ -3,7 +3,8 @@
 :func:`cell_groups` hashes every row in one vectorised pass, stores it in its home cell and
 its kept guest cells and groups the copies by ``(CLS, CELL, PART, SLICE)`` (a group whose
 output is larger than one Python call may write goes to several calls, its slices);
-:func:`others_in_cells` adds the rows of other classes as data (Borderline-SMOTE, ADASYN);
+:func:`home_cells` and :func:`others_in_cells` add the rows of other classes as data
+(Borderline-SMOTE, ADASYN);
 :func:`arrived_group` checks, inside a Python worker, that a group holds what the plan says.
 """
 
@@ -29,7 +30,6 @@ from spark_smote.engine.columns import (
     per_class,
     uniform,
 )
-from spark_smote.engine.keeping import kept
 from spark_smote.engine.planning import stored_copies
 from spark_smote.kernels.cells import ClassCells, Group
 
@@ -37,27 +37,30 @@ from spark_smote.kernels.cells import ClassCells, Group
 GroupKey = tuple[int, int, int]
 
 
+def home_cells(others: DataFrame, cells: Sequence[ClassCells], dim: int) -> DataFrame:
+    """Rows of :func:`other_rows` with ``CELL``, their nearest cell of their ``CLS`` (the
+    learned hash in a pandas UDF; no pass of its own)."""
+    hashes = {c.index: c.hash for c in cells}
+    copies = max(c.hash.copies for c in cells)
+    home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
+    return stored_copies(others, hashes, home_only, copies, dim).drop(RANK)
+
+
 def others_in_cells(
-    others: DataFrame,
+    hashed: DataFrame,
     cells: Sequence[ClassCells],
-    dim: int,
     seed: int,
     cap: int,
     carried: Sequence[str] = (),
 ) -> tuple[DataFrame, dict[tuple[int, int], float]]:
-    """Rows of :func:`other_rows` stored in their nearest cell of each class (``RANK`` =
-    :data:`OTHER_RANK`, in every part of a cut cell), at most about ``cap`` per cell.
+    """Rows of :func:`home_cells` stored in their cell (``RANK`` = :data:`OTHER_RANK`, in
+    every part of a cut cell), at most about ``cap`` per cell.
 
-    Costs one pass that hashes the rows into their cells and keeps them
-    (:func:`~spark_smote.engine.keeping.kept`), so that the passes after it read them hashed;
-    their counts per cell come from what was kept. A cell with more other-class rows than
-    ``cap`` keeps each with probability ``cap / count`` (by a seeded row hash); returns the
-    rows and the weight (``1 / probability``) of the other-class rows of each ``(class, cell)``.
+    Costs one pass that counts them per cell (keep ``hashed`` for the passes that read them:
+    :func:`~spark_smote.engine.keeping.held`). A cell with more other-class rows than ``cap``
+    keeps each with probability ``cap / count`` (by a seeded row hash); returns the rows and
+    the weight (``1 / probability``) of the other-class rows of each ``(class, cell)``.
     """
-    hashes = {c.index: c.hash for c in cells}
-    copies = max(c.hash.copies for c in cells)
-    home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
-    hashed = kept(stored_copies(others, hashes, home_only, copies, dim).drop(RANK))
     got = hashed.groupBy(CLS, CELL).count().collect()
     rate = {(r[CLS], r[CELL]): min(1.0, cap / r["count"]) for r in got}
     keep_p = per_class(

@@ -1,7 +1,9 @@
 """Intermediate results computed once and read by several passes, for one of two lifetimes.
 
 :func:`held` keeps rows for the length of a ``with`` block of driver code (the cleaners'
-planning, whose output does not read them) and releases them at its end.
+planning, Borderline-SMOTE's and ADASYN's measuring pass: what the output does not read) and
+releases them at its end: on pyspark 3.5, whose ``localCheckpoint`` cannot keep on disk, a
+``persist`` on disk released by the stage itself keeps the peak memory down.
 
 :func:`kept` keeps rows that the output reads too. A transform's output is lazy: the stage
 cannot tell when the user is done with it, so it cannot release what it keeps. :func:`kept`
@@ -48,13 +50,15 @@ def kept(rows: DataFrame) -> DataFrame:
 
 
 @contextmanager
-def held(rows: DataFrame) -> Iterator[DataFrame]:
-    """``rows`` kept (``persist``) for the passes run inside the ``with`` block and released
-    at its end: the cleaners' planning, so that its sampling and counting passes read the rows
-    once projected, not the input again (their output does not read these rows). Where the
-    session refuses caching, the passes recompute the rows instead, as with :func:`kept`."""
+def held(rows: DataFrame, level: StorageLevel | None = None) -> Iterator[DataFrame]:
+    """``rows`` kept (``persist``, at ``level`` if given) for the passes run inside the
+    ``with`` block and released at its end: the cleaners' planning, so that its sampling and
+    counting passes read the rows once projected, not the input again (their output does not
+    read these rows); Borderline-SMOTE's and ADASYN's other-class rows, hashed once for their
+    counting and measuring passes. Where the session refuses caching, the passes recompute the
+    rows instead, as with :func:`kept`; so does a pass that reads them after the block."""
     try:
-        persisted: DataFrame | None = rows.persist()
+        persisted: DataFrame | None = rows.persist() if level is None else rows.persist(level)
     except Exception:  # any refusal: same rows, recomputed per pass
         persisted = None
     try:

@@ -143,10 +143,10 @@ def _count(
     return counts
 
 
-def planning_reads(tasks: Sequence[ClassTask], max_size: int) -> bool:
-    """Whether :func:`plan_cells` reads the rows of ``tasks``: when a class has more than
+def planning_reads(tasks: Sequence[ClassTask], max_size: int) -> list[ClassTask]:
+    """The classes of ``tasks`` whose rows :func:`plan_cells` reads: those of more than
     ``max_size`` rows (the others are one cell each, planned from their counts alone)."""
-    return any(t.n_rows > max_size for t in tasks)
+    return [t for t in tasks if t.n_rows > max_size]
 
 
 def plan_cells(
@@ -163,15 +163,16 @@ def plan_cells(
     Costs one sampling pass and one counting pass over the rows of the classes larger than
     ``max_size`` (:func:`planning_reads`; keep ``rows`` for them:
     :func:`~spark_smote.engine.keeping.kept` or :func:`~spark_smote.engine.keeping.held`),
-    nothing for the others. A recount follows
-    when a cell is too small for ``k`` neighbours (it is removed) or has more home rows than
-    ``max_size`` (it gets a second level of k-means, fitted on its sample rows; identical rows
-    cannot be split so, and are cut into parts by :func:`cell_groups`).
+    nothing for the others. A recount follows when a cell is too small for ``k`` neighbours
+    (it is removed) or has more home rows than ``max_size`` (it gets a second level of
+    k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into
+    parts by :func:`cell_groups`).
     """
-    if not planning_reads(tasks, max_size):
+    big = planning_reads(tasks, max_size)
+    if not big:
         return [plan_single(t, dim) for t in tasks]
-    small = {t.index: plan_single(t, dim) for t in tasks if t.n_rows <= max_size}
-    big = [t for t in tasks if t.n_rows > max_size]
+    read = {t.index for t in big}
+    small = {t.index: plan_single(t, dim) for t in tasks if t.index not in read}
     return _plan_big(rows, tasks, big, small, dim, seed, max_size, copies, k)
 
 

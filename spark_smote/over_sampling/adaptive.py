@@ -1,6 +1,8 @@
 """Borderline-SMOTE and ADASYN: SMOTE whose base rows depend on the classes around them.
 
-The rows of other classes are stored in each class's cells as data. Two passes over the cells:
+The rows of other classes are stored in each class's cells as data: hashed into them once and
+held on disk (:func:`~spark_smote.engine.keeping.held`) for the pass that counts them per cell
+and the first of two passes over the cells:
 the first measures the base weight of every home row (from its share of other-class rows among
 its nearest rows) and is kept (:func:`~spark_smote.engine.keeping.kept`); the driver splits the
 class's synthetic rows among the groups in proportion to their totals (exact total); the second
@@ -14,7 +16,7 @@ from __future__ import annotations
 from typing import ClassVar
 
 import numpy as np
-from pyspark import keyword_only
+from pyspark import StorageLevel, keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
@@ -30,8 +32,8 @@ from spark_smote.engine.generation import (
     generated_schema,
     measure_kernel,
 )
-from spark_smote.engine.grouping import cell_groups, others_in_cells
-from spark_smote.engine.keeping import kept
+from spark_smote.engine.grouping import cell_groups, home_cells, others_in_cells
+from spark_smote.engine.keeping import held, kept
 from spark_smote.engine.rows import other_rows
 from spark_smote.kernels.adaptive import in_danger, quotas_by_weight
 from spark_smote.over_sampling.base import BaseSMOTE
@@ -70,17 +72,14 @@ class _AdaptiveSMOTE(BaseSMOTE):
         carried = self._row_columns(spec)
         internal = other_names(carried)
         rows = self._rows(dataset, plan)
-        others, weights = others_in_cells(
-            other_rows(dataset, spec, tasks, dim),
-            cells,
-            dim,
-            seed,
-            self.getMaxBucketSize(),
-            internal,
-        )
-        grouped = cell_groups(rows, cells, dim, seed, others, slices={})
-        measure = measure_kernel(feature_names(dim), dim, m, self._weigh(), weights)
-        measured = kept(grouped.applyInPandas(measure, MEASURED_SCHEMA))
+        hashed = home_cells(other_rows(dataset, spec, tasks, dim), cells, dim)
+        with held(hashed, StorageLevel.DISK_ONLY) as hashed_once:  # read by the next two passes
+            others, weights = others_in_cells(
+                hashed_once, cells, seed, self.getMaxBucketSize(), internal
+            )
+            grouped = cell_groups(rows, cells, dim, seed, others, slices={})
+            measure = measure_kernel(feature_names(dim), dim, m, self._weigh(), weights)
+            measured = kept(grouped.applyInPandas(measure, MEASURED_SCHEMA))
         totals = measured.groupBy(CLS, CELL, PART).agg(F.max(TOTAL).alias(TOTAL)).collect()
         quotas = self._quotas(plan, {(r[CLS], r[CELL], r[PART]): r[TOTAL] for r in totals})
         towards_others = self._towards_others()
