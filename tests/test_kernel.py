@@ -68,6 +68,20 @@ def test_generation_is_independent_of_row_order():
     assert not np.allclose(a, c)
 
 
+@pytest.mark.parametrize("n_keys", [1, 3, 1000])  # all tied, runs of ties, nearly unique
+def test_stable_order_is_the_lexsort_of_keys_then_features(n_keys):
+    rng = np.random.default_rng(n_keys)
+    x = rng.integers(0, 3, size=(400, 4)).astype(float)
+    x[rng.random(400) < 0.2, 1] = -0.0  # equal to 0.0 for the sort, as in lexsort
+    keys = rng.integers(0, n_keys, 400).astype(np.int64)
+    full = np.lexsort([x[:, j] for j in range(3, -1, -1)] + [keys])
+    np.testing.assert_array_equal(kernel.stable_order(keys, x), full)
+    perm = rng.permutation(400)  # another arrival order: the same rows in the same order
+    again = perm[kernel.stable_order(keys[perm], x[perm])]
+    np.testing.assert_array_equal(keys[again], keys[full])
+    np.testing.assert_array_equal(x[again], x[full])
+
+
 def test_only_home_rows_are_bases_and_guests_are_neighbours():
     # home rows on the left, guests right beside them: every step goes to a guest
     x = np.vstack([np.arange(6.0)[:, None] * 100, np.arange(6.0)[:, None] * 100 + 0.5])

@@ -123,12 +123,12 @@ def generation_kernel(
 
 def _cell_arrays(
     pdf: pd.DataFrame, names: list[str], dim: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, pd.DataFrame]:
-    """A group's features, keys and ranks in :func:`stable_order` (and the frame, reordered)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """A group's features, keys and ranks in :func:`stable_order`, and that order."""
     x = stack_features(pdf, names, dim)
     keys = pdf[KEY].to_numpy(np.int64)
     order = stable_order(keys, x)
-    return x[order], keys[order], pdf[RANK].to_numpy()[order], pdf.iloc[order]
+    return x[order], keys[order], pdf[RANK].to_numpy()[order], order
 
 
 def _base_weights(
@@ -226,8 +226,8 @@ def adaptive_generation_kernel(
         slices = n_slices_shared(total, group.max_out)
         quota = total * (slice_ + 1) // slices - total * slice_ // slices
         check_output(quota, group.max_out, cls, cell, part)
-        x, keys, rank, sorted_pdf = _cell_arrays(pdf, names, dim)
-        measured = sorted_pdf[WEIGHT].to_numpy(np.float64, na_value=0.0)
+        x, keys, rank, order = _cell_arrays(pdf, names, dim)
+        measured = pdf[WEIGHT].to_numpy(np.float64, na_value=0.0)[order]
         w = np.where(rank == 0, measured, 0.0)
         new_x, base = generate_cell_adaptive(
             x,
@@ -241,7 +241,7 @@ def adaptive_generation_kernel(
         )
         out = generated_frame(cls, new_x, names)
         for c in carried:
-            out[c] = sorted_pdf[c].iloc[base].reset_index(drop=True)
+            out[c] = pdf[c].iloc[order[base]].reset_index(drop=True)
         return out
 
     return generate

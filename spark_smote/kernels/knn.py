@@ -39,14 +39,26 @@ def power_of_two_scale(x: np.ndarray) -> float:
 
 
 def stable_order(row_keys: np.ndarray, x: np.ndarray) -> np.ndarray:
-    """Permutation that sorts rows by ``row_keys``, ties broken by the feature values.
+    """Permutation that sorts rows by ``row_keys``, ties broken by the feature values (in column
+    order), then by position: ``np.lexsort`` of the keys and every column.
 
     Rows reach a Spark group in no fixed order; sorting first makes everything after it
-    independent of partitioning.
+    independent of partitioning. Keys are nearly unique (a hash of the whole row), so only the
+    runs of equal keys are sorted by their features: one sort instead of one per column.
     """
-    keys = [x[:, j] for j in range(x.shape[1] - 1, -1, -1)]
-    keys.append(row_keys)  # np.lexsort: the last key is the primary one
-    return np.lexsort(keys)
+    order = np.argsort(row_keys, kind="stable")
+    sorted_keys = row_keys[order]
+    tied = np.zeros(len(order), dtype=bool)
+    same = sorted_keys[1:] == sorted_keys[:-1]
+    tied[1:] |= same
+    tied[:-1] |= same
+    if not tied.any():
+        return order
+    rows = order[tied]  # each run of equal keys, in its rows' positions (a stable sort)
+    keys = [x[rows, j] for j in range(x.shape[1] - 1, -1, -1)]
+    keys.append(row_keys[rows])  # np.lexsort: the last key is the primary one
+    order[tied] = rows[np.lexsort(keys)]
+    return order
 
 
 def first_copies(sorted_keys: np.ndarray, xs: np.ndarray) -> np.ndarray:
