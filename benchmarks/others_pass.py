@@ -9,8 +9,9 @@ before, to the ``noop`` sink:
 1. read and projected (``other_rows``: the features and the row key), in the JVM;
 2. through a pandas UDF that takes the hash's inputs and returns constant cells (the Arrow
    round trip alone);
-3. through the learned hash (``stored_copies``, the engine's pass: each row's cells
-   exploded into copies and the home one kept); 3a: the home cell taken, no explode;
+3. through the learned hash (``home_cell``, the engine's pass since 0.3's last change: the
+   home cell alone comes back); 3b: as before it (``stored_copies``: every row's cells
+   exploded into copies and the home one kept);
 4. the same, held on disk (``held``: persisted, as the engine does since it reads them
    twice) and counted per cell (the engine's counting pass).
 
@@ -33,8 +34,9 @@ from pyspark.sql.types import IntegerType, StructField, StructType
 
 from spark_smote import ADASYN
 from spark_smote.engine.columns import CELL, CLS, feature_names
+from spark_smote.engine.grouping import home_cells
 from spark_smote.engine.keeping import held
-from spark_smote.engine.planning import _hash_udf, stored_copies
+from spark_smote.engine.planning import stored_copies
 from spark_smote.engine.rows import other_rows
 
 
@@ -69,8 +71,6 @@ def main() -> None:
     copies = max(c.hash.copies for c in cells)
     home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
     others = other_rows(df, plan.spec, [c.task for c in cells], dim)
-    inputs = [F.col(CLS), *[F.col(n) for n in feature_names(dim)]]
-    hashed = _hash_udf(hashes, home_only, copies, dim)(*inputs)
 
     def sink(frame) -> None:
         frame.write.format("noop").mode("overwrite").save()
@@ -80,14 +80,14 @@ def main() -> None:
         "2. + Arrow round trip (constant cells)": lambda: sink(
             others.withColumn("h", constant_cells(copies, dim))
         ),
-        "3a. + learned hash, home cell taken (no explode)": lambda: sink(
-            others.withColumn("h", hashed).select("*", F.col("h.c0").alias("cell")).drop("h")
+        "3. + learned hash, home cell only (the engine's pass)": lambda: sink(
+            home_cells(others, cells, dim)
         ),
-        "3. + learned hash (the engine's pass)": lambda: sink(
+        "3b. + learned hash, copies exploded (before)": lambda: sink(
             stored_copies(others, hashes, home_only, copies, dim)
         ),
         "4. + held on disk and counted per cell (the engine)": lambda: held_and_counted(
-            stored_copies(others, hashes, home_only, copies, dim)
+            home_cells(others, cells, dim)
         ),
     }
     seconds: dict[str, list[float]] = {name: [] for name in steps}

@@ -21,6 +21,9 @@ from spark_smote.engine.columns import (
     feature_names,
 )
 from spark_smote.engine.generation import measure_kernel
+from spark_smote.engine.grouping import home_cells
+from spark_smote.engine.planning import stored_copies
+from spark_smote.engine.rows import other_rows
 from spark_smote.kernels.adaptive import in_danger, other_share
 
 
@@ -113,6 +116,23 @@ def test_many_cells_and_a_twenty_times_larger_majority(spark):
     assert len(a) == 11_400 and sorted(a) == sorted(b)
     ad = ADASYN(inputCols=["a", "b"], maxBucketSize=200, samplingStrategy={1: 1000})
     assert counts(ad.transform(df)) == {0: 12_000, 1: 1000}
+
+
+def test_other_class_rows_are_hashed_to_the_home_cell_alone(spark):
+    rng = np.random.default_rng(6)
+    rows = [(float(a), float(b), 1) for a, b in rng.normal(1.0, 1.0, size=(600, 2))]
+    rows += [(float(a), float(b), 0) for a, b in rng.normal(0.0, 1.5, size=(3_000, 2))]
+    df = spark.createDataFrame(rows, ["a", "b", "label"])
+    plan = ADASYN(inputCols=["a", "b"], maxBucketSize=200).plan(df)
+    assert plan.spec is not None and plan.stats is not None
+    dim, cells = plan.stats.dim, plan.cells
+    others = other_rows(df, plan.spec, [c.task for c in cells], dim)
+    home = home_cells(others, cells, dim).select(KEY, CELL).collect()
+    hashes = {c.index: c.hash for c in cells}
+    copies = stored_copies(others, hashes, None, cells[0].hash.copies, dim)
+    first = copies.filter(F.col(RANK) == 0).select(KEY, CELL).collect()
+    assert len(home) == 3_000 and sorted(home) == sorted(first)
+    assert len({r[CELL] for r in home}) == cells[0].hash.n_cells > 1
 
 
 def test_persistence_and_param_errors(tmp_path, table):

@@ -30,7 +30,7 @@ from spark_smote.engine.columns import (
     per_class,
     uniform,
 )
-from spark_smote.engine.planning import stored_copies
+from spark_smote.engine.planning import home_cell, stored_copies
 from spark_smote.kernels.cells import ClassCells, Group
 
 #: ``(class index, cell, part)``: a group of the plan
@@ -40,10 +40,7 @@ GroupKey = tuple[int, int, int]
 def home_cells(others: DataFrame, cells: Sequence[ClassCells], dim: int) -> DataFrame:
     """Rows of :func:`other_rows` with ``CELL``, their nearest cell of their ``CLS`` (the
     learned hash in a pandas UDF; no pass of its own)."""
-    hashes = {c.index: c.hash for c in cells}
-    copies = max(c.hash.copies for c in cells)
-    home_only = {c.index: np.zeros(c.hash.n_cells, dtype=np.int64) for c in cells}
-    return stored_copies(others, hashes, home_only, copies, dim).drop(RANK)
+    return others.withColumn(CELL, home_cell({c.index: c.hash for c in cells}, dim))
 
 
 def others_in_cells(

@@ -14,12 +14,12 @@ A class with at most ``maxBucketSize`` rows is one cell (exact neighbours) and c
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import DataFrame
+from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType, StructField, StructType
 
@@ -82,6 +82,20 @@ def sample(
     return out
 
 
+def _cells_by_class(
+    hashes: dict[int, CellHash], names: list[str], dim: int, cls: pd.Series, features: tuple
+) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
+    """For each class of a pandas batch: its index, its rows' positions in the batch and their
+    cells (:meth:`~spark_smote.kernels.hashing.CellHash.assign`)."""
+    pdf = pd.concat(features, axis=1)
+    pdf.columns = names
+    x = stack_features(pdf, names, dim)
+    c = cls.to_numpy()
+    for idx in np.unique(c):
+        rows = np.flatnonzero(c == idx)
+        yield int(idx), rows, hashes[int(idx)].assign(x[rows])
+
+
 def _hash_udf(
     hashes: dict[int, CellHash], keep: dict[int, np.ndarray] | None, copies: int, dim: int
 ) -> Any:
@@ -91,22 +105,31 @@ def _hash_udf(
     names = feature_names(dim)
 
     def assign(cls: pd.Series, *features: pd.Series) -> pd.DataFrame:
-        pdf = pd.concat(features, axis=1)
-        pdf.columns = names
-        x = stack_features(pdf, names, dim)
-        c = cls.to_numpy()
-        out = np.full((len(x), copies), -1, dtype=np.int32)
-        for idx in np.unique(c):
-            rows = np.flatnonzero(c == idx)
-            got = hashes[int(idx)].assign(x[rows])
+        out = np.full((len(cls), copies), -1, dtype=np.int32)
+        for idx, rows, got in _cells_by_class(hashes, names, dim, cls, features):
             if keep is not None:
-                limit = keep[int(idx)]
+                limit = keep[idx]
                 ranks = np.arange(got.shape[1])[None, :]
                 got = np.where((got >= 0) & (ranks <= limit[np.maximum(got, 0)]), got, -1)
             out[rows, : got.shape[1]] = got
         return pd.DataFrame({f"c{r}": out[:, r] for r in range(copies)})
 
     return F.pandas_udf(assign, schema)  # type: ignore[call-overload]
+
+
+def home_cell(hashes: dict[int, CellHash], dim: int) -> Column:
+    """Each row's home cell of its ``CLS`` (``CELL`` of :func:`stored_copies`' ``RANK`` 0), as
+    one int column from a pandas UDF: no copies to return and explode."""
+    names = feature_names(dim)
+
+    def assign(cls: pd.Series, *features: pd.Series) -> pd.Series:
+        out = np.empty(len(cls), dtype=np.int32)
+        for _, rows, got in _cells_by_class(hashes, names, dim, cls, features):
+            out[rows] = got[:, 0]
+        return pd.Series(out)
+
+    udf = F.pandas_udf(assign, IntegerType())  # type: ignore[call-overload]
+    return udf(F.col(CLS), *[F.col(n) for n in names])
 
 
 def stored_copies(
