@@ -2,6 +2,7 @@
 
     pip install -e ".[bench]"
     python benchmarks/samplers.py --rows 1000000 4000000 --repeats 3
+    python benchmarks/samplers.py --rows 4000000 --skip-imblearn BorderlineSMOTE ADASYN
     python benchmarks/samplers.py --mixed 1000000 --repeats 3
 
 Same data, machine and method as bench.py (medians of interleaved runs on ``local[2]``, the
@@ -105,9 +106,13 @@ def _median(values: list) -> float | None:
     return statistics.median(got) if len(got) == len(values) and got else None
 
 
-def bench_samplers(rows: list[int], repeats: int, timeout: int, memory: str) -> dict:
+def bench_samplers(
+    rows: list[int], repeats: int, timeout: int, memory: str, skip: frozenset[str] = frozenset()
+) -> dict:
+    """``skip``: samplers whose imbalanced-learn run is left out (known to pass the limit)."""
     spark = spark_session(memory)
     results: dict = {"rows": {}, "repeats": repeats, "imblearn_timeout": timeout}
+    results["imblearn_skipped"] = sorted(skip)
     run_floor(spark, make_data(rows[0]))  # warm-up: JVM JIT and Python workers
     for n in rows:
         path = make_data(n)
@@ -120,7 +125,9 @@ def bench_samplers(rows: list[int], repeats: int, timeout: int, memory: str) -> 
                 with PeakRSS() as mem:
                     out[name]["spark"].append(run_spark(spark, path, cls, params, FEATURES))
                 out[name]["spark_rss"].append(mem.peak)
-                if len(out[name]["imblearn"]) == 0 or out[name]["imblearn"][-1] is not None:
+                if name in skip:
+                    out[name]["imblearn"].append(None)
+                elif len(out[name]["imblearn"]) == 0 or out[name]["imblearn"][-1] is not None:
                     res = run_imblearn(path, make, FEATURES, timeout)
                     out[name]["imblearn"].append(res["seconds"])
                     out[name].setdefault("imblearn_runs", []).append(res)
@@ -189,7 +196,8 @@ def table(results: dict) -> str:
         floor = out["floor_median"]
         for name in SAMPLERS:
             m = out[name]["median"]
-            imb = f"{m['imblearn']:.1f}" if m["imblearn"] else "> limit"
+            skipped = name in results.get("imblearn_skipped", [])
+            imb = f"{m['imblearn']:.1f}" if m["imblearn"] else "not run" if skipped else "> limit"
             ratio = f"{m['imblearn'] / m['spark']:.2f}x" if m["imblearn"] else "-"
             lines.append(
                 f"| {int(n):,} | {name} | {m['spark']:.1f} | {imb} | {floor:.1f} | {ratio} "
@@ -206,11 +214,19 @@ def main() -> None:
     p.add_argument("--timeout", type=int, default=900)
     p.add_argument("--driver-memory", default="8g")
     p.add_argument("--out", default=str(HERE / "samplers.json"))
+    p.add_argument(
+        "--skip-imblearn",
+        nargs="*",
+        default=[],
+        choices=list(SAMPLERS),
+        metavar="SAMPLER",
+        help="samplers whose imbalanced-learn run is left out (e.g. BorderlineSMOTE ADASYN at 4M)",
+    )
     args = p.parse_args()
     results: dict = {}
     if args.rows:
         results["samplers"] = bench_samplers(
-            args.rows, args.repeats, args.timeout, args.driver_memory
+            args.rows, args.repeats, args.timeout, args.driver_memory, frozenset(args.skip_imblearn)
         )
         print(table(results["samplers"]))
     if args.mixed:
