@@ -123,12 +123,12 @@ def generation_kernel(
 
 def _cell_arrays(
     pdf: pd.DataFrame, names: list[str], dim: int
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """A group's features, keys and ranks in :func:`stable_order`, and that order."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """A group's features, keys and ranks in :func:`stable_order`."""
     x = stack_features(pdf, names, dim)
     keys = pdf[KEY].to_numpy(np.int64)
     order = stable_order(keys, x)
-    return x[order], keys[order], pdf[RANK].to_numpy()[order], order
+    return x[order], keys[order], pdf[RANK].to_numpy()[order]
 
 
 def _base_weights(
@@ -164,7 +164,7 @@ def measure_kernel(
 
     def measure(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
         cls, cell, part, _ = (int(v) for v in key)  # one slice: grouped without slices
-        x, keys, rank, _ = _cell_arrays(pdf, names, dim)
+        x, keys, rank = _cell_arrays(pdf, names, dim)
         w = _base_weights(x, rank, other_weights.get((cls, cell), 1.0), m, weigh)
         weighted = np.flatnonzero(w > 0)
         rows = weighted[np.unique(keys[weighted], return_index=True)[1]]
@@ -226,14 +226,13 @@ def adaptive_generation_kernel(
         slices = n_slices_shared(total, group.max_out)
         quota = total * (slice_ + 1) // slices - total * slice_ // slices
         check_output(quota, group.max_out, cls, cell, part)
-        x, keys, rank, order = _cell_arrays(pdf, names, dim)
-        measured = pdf[WEIGHT].to_numpy(np.float64, na_value=0.0)[order]
-        w = np.where(rank == 0, measured, 0.0)
-        new_x, base = generate_cell_adaptive(
-            x,
+        rank = pdf[RANK].to_numpy()
+        measured = pdf[WEIGHT].to_numpy(np.float64, na_value=0.0)
+        new_x, base = generate_cell_adaptive(  # sorts the rows itself: base indexes pdf
+            stack_features(pdf, names, dim),
             rank >= 0,
-            keys,
-            w,
+            pdf[KEY].to_numpy(np.int64),
+            np.where(rank == 0, measured, 0.0),
             quota,
             k,
             generation_seed(seed, cls, cell, part, slice_, slices),
@@ -241,7 +240,7 @@ def adaptive_generation_kernel(
         )
         out = generated_frame(cls, new_x, names)
         for c in carried:
-            out[c] = pdf[c].iloc[order[base]].reset_index(drop=True)
+            out[c] = pdf[c].iloc[base].reset_index(drop=True)
         return out
 
     return generate

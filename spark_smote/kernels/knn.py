@@ -126,7 +126,8 @@ def _block_candidates(
 def _augmented(xc: np.ndarray, sq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float32 ``[x, 1]`` and ``[-2 x^T; |x|^2]``: their product is ``|x_j|^2 - 2 x_i . x_j``
     in one matrix product, with no second pass over each distance block to add ``|x_j|^2``
-    (1.2-1.4x faster per block on cells of 18,000 rows)."""
+    (the kNN 1.08-1.09x faster on one quiet core, more when both cores share the memory
+    bandwidth; docs/benchmarks.md)."""
     m, dim = xc.shape
     left = np.ones((m, dim + 1), dtype=np.float32)
     left[:, :dim] = xc
