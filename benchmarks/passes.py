@@ -8,7 +8,8 @@ in ``DataFrame.collect``: the script times each such call and names it by the sp
 function that made it (validation, sampling, counting, the other classes' counts, the
 measuring pass of Borderline-SMOTE and ADASYN, ...). What is left of the wall time after
 ``transform`` returned is the output pass (generation, the union, the sink). A pass whose
-result is kept for later passes (``localCheckpoint``) is timed and named the same way. The
+result is kept for later passes (``count`` after ``persist``; ``localCheckpoint`` until 0.3) is
+timed and named the same way. The
 floor (read, count, oversample at random, union) is timed beside them. The peak resident
 memory of the process and its children (the JVM, the Python workers) is sampled during each
 transform.
@@ -54,7 +55,7 @@ def caller() -> str:
 
 
 #: the DataFrame methods that run a pass on the driver's behalf, and how a pass is labelled
-TIMED = {"collect": "", "localCheckpoint": " (kept)"}
+TIMED = {"collect": "", "count": " (kept)", "localCheckpoint": " (kept)"}
 
 
 def timed_passes(spark, path: str, name: str) -> dict[str, float]:

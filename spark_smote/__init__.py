@@ -35,6 +35,7 @@ _PUBLIC = {
     "Pipeline": "spark_smote.pipeline",
     "Sampler": "spark_smote.base",
     "SamplingPlan": "spark_smote.base",
+    "release": "spark_smote.engine.keeping",
 }
 __all__ = [
     "SMOTE",
@@ -52,11 +53,13 @@ __all__ = [
     "Pipeline",
     "Sampler",
     "SamplingPlan",
+    "release",
 ]
 
 if TYPE_CHECKING:
     from spark_smote.base import Sampler, SamplingPlan
     from spark_smote.combine import SMOTEENN, SMOTETomek
+    from spark_smote.engine.keeping import release
     from spark_smote.over_sampling import (
         ADASYN,
         SMOTE,

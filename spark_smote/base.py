@@ -13,6 +13,7 @@ from pyspark.ml import Transformer
 from pyspark.sql import DataFrame
 
 if TYPE_CHECKING:
+    from spark_smote.engine.keeping import Keeper
     from spark_smote.engine.validation import DataStats, FeatureSpec
     from spark_smote.kernels.cells import ClassCells
 
@@ -40,6 +41,9 @@ class SamplingPlan:
     # read them); the output of ``source`` reads them instead of the input
     rows: DataFrame | None = field(default=None, repr=False, compare=False)
     source: DataFrame | None = field(default=None, repr=False, compare=False)
+    # what planning and the output's passes keep (persisted, lineage intact), held by every
+    # output of this plan and released when the plan and they are gone
+    keeper: Keeper | None = field(default=None, repr=False, compare=False)
 
     @property
     def changed(self) -> dict[Any, int]:
@@ -107,7 +111,12 @@ class Sampler(Transformer):
                 f"{type(self).__name__}.resample got a plan made by {plan.sampler}; pass the "
                 "plan this sampler's plan(dataset) returned."
             )
-        return self._resample(dataset, plan)
+        return self._output(dataset, plan)
+
+    def _output(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        """:meth:`_resample`'s output, holding what the plan keeps for it."""
+        out = self._resample(dataset, plan)
+        return out if plan.keeper is None else plan.keeper.hold(out)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
-        return self._resample(dataset, self.plan(dataset))
+        return self._output(dataset, self.plan(dataset))

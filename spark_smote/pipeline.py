@@ -17,6 +17,7 @@ from pyspark.ml.pipeline import PipelineReader
 from pyspark.sql import DataFrame
 
 from spark_smote.base import Sampler
+from spark_smote.engine.keeping import Keeper, keeper_of
 
 
 def _contains_sampler(stage: Any) -> bool:
@@ -73,21 +74,28 @@ class Pipeline(_SparkPipeline):
             (i for i, s in enumerate(stages) if isinstance(s, Estimator)), default=-1
         )
         fitted: list[Transformer] = []
-        for i, stage in enumerate(stages):
-            if isinstance(stage, Sampler):
+        keepers: list[Keeper] = []  # what the samplers' outputs keep, until the fit ends
+        try:
+            for i, stage in enumerate(stages):
+                if isinstance(stage, Sampler):
+                    if i < last_estimator:
+                        dataset = stage.transform(dataset)
+                        keeper = keeper_of(dataset)
+                        keepers += [keeper] if keeper is not None else []
+                    continue
+                if i > last_estimator:
+                    fitted.append(stage)
+                    continue
+                if isinstance(stage, Estimator):
+                    model = stage.fit(dataset)
+                else:
+                    model = stage
+                fitted.append(model)
                 if i < last_estimator:
-                    dataset = stage.transform(dataset)
-                continue
-            if i > last_estimator:
-                fitted.append(stage)
-                continue
-            if isinstance(stage, Estimator):
-                model = stage.fit(dataset)
-            else:
-                model = stage
-            fitted.append(model)
-            if i < last_estimator:
-                dataset = model.transform(dataset)
+                    dataset = model.transform(dataset)
+        finally:
+            for keeper in keepers:
+                keeper.release()
         return PipelineModel(fitted)
 
     @classmethod

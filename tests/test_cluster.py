@@ -1,13 +1,16 @@
-"""spark-submit of jobs/oversample.py on a real standalone cluster (a master, two workers).
+"""A real standalone cluster (a master, two workers of one core): spark-submit of
+jobs/oversample.py, and outputs that survive a lost executor.
 
 The cluster runs on 127.0.0.1, started with the ``spark-class`` launcher that ships in pyspark;
-the package is shipped to the executors as a zip with ``--py-files``. The fixture stops what it
-started.
+for spark-submit the package is shipped to the executors as a zip with ``--py-files``. The
+fixture stops what it started; the lost-executor test kills only executor JVMs that its own
+workers started.
 """
 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import subprocess
 import sys
@@ -16,6 +19,7 @@ import time
 import zipfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import NamedTuple
 
 import pyspark
 import pytest
@@ -57,9 +61,16 @@ def _env() -> dict[str, str]:
     return env
 
 
+class Cluster(NamedTuple):
+    url: str
+    workers: int  # registered with the master
+    worker_pids: list[int]
+
+
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory) -> Iterator[tuple[str, int]]:
-    """``(master_url, workers_registered)``; every process is stopped afterwards."""
+def cluster(tmp_path_factory) -> Iterator[Cluster]:
+    """The master's URL, the workers registered and their pids; every process is stopped
+    afterwards."""
     logs = tmp_path_factory.mktemp("cluster")
     port, ui = _free_port(), _free_port()
     spark_class = str(SPARK_HOME / "bin" / "spark-class")
@@ -111,7 +122,8 @@ def cluster(tmp_path_factory) -> Iterator[tuple[str, int]]:
             if text.count("Registering worker") >= 2:
                 break
             time.sleep(0.5)
-        yield url, (logs / "master.log").read_text().count("Registering worker")
+        workers = (logs / "master.log").read_text().count("Registering worker")
+        yield Cluster(url, workers, [p.pid for p in procs[1:]])
     finally:
         for p in procs:
             p.terminate()
@@ -157,7 +169,7 @@ def test_executor_python_cannot_import_the_installed_package(tmp_path):
 
 
 def test_spark_submit_on_standalone_cluster(cluster, spark, tmp_path):
-    url, workers = cluster
+    url, workers, _ = cluster
     assert workers == 2
     from tests.conftest import blobs
 
@@ -207,3 +219,125 @@ def test_spark_submit_on_standalone_cluster(cluster, spark, tmp_path):
     assert written.filter("NOT syn").drop("syn").exceptAll(data).count() == 0
     assert written.columns == data.columns + ["syn"]
     assert [f.dataType for f in written.schema][:-1] == [f.dataType for f in data.schema]
+
+
+# ---------------------------------------------------------------- a lost executor (issue 35)
+
+
+def _parents() -> dict[int, int]:
+    """pid -> parent pid of every process (Linux /proc)."""
+    out = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # gone meanwhile
+            continue
+        out[int(stat.parent.name)] = int(fields[1])
+    return out
+
+
+def _is_executor(pid: int) -> bool:
+    try:
+        return b"CoarseGrainedExecutorBackend" in Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return False
+
+
+def _ancestors(pid: int, parents: dict[int, int]) -> list[int]:
+    chain = []
+    while pid in parents and pid > 1:
+        pid = parents[pid]
+        chain.append(pid)
+    return chain
+
+
+def _executors(worker_pids: list[int]) -> list[int]:
+    """The live executor JVMs that the cluster's workers started."""
+    parents = _parents()
+    return sorted(
+        pid
+        for pid in parents
+        if _is_executor(pid) and set(_ancestors(pid, parents)) & set(worker_pids)
+    )
+
+
+def _executor_running(python_pid: int, worker_pids: list[int]) -> int:
+    """The executor JVM whose task runs in the Python worker ``python_pid``."""
+    parents = _parents()
+    chain = _ancestors(python_pid, parents)
+    executors = [pid for pid in chain if _is_executor(pid)]
+    assert executors and set(chain) & set(worker_pids), "not an executor of this cluster"
+    return executors[0]
+
+
+def _errors(log: Path) -> str:
+    """The driver's first error lines and its last lines."""
+    lines = log.read_text().splitlines()
+    first = [line for line in lines if "Exception" in line or "Error" in line][:5]
+    return "\n".join([*first, "...", *lines[-30:]])
+
+
+def _wait_for(path: Path, driver: subprocess.Popen, log: Path, seconds: float = 300) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if driver.poll() is not None:
+            pytest.fail(f"the driver exited ({driver.returncode}):\n{_errors(log)}")
+        if time.monotonic() > deadline:
+            pytest.fail(f"{path.name} not written in {seconds} s:\n{_errors(log)}")
+        time.sleep(0.2)
+
+
+@pytest.mark.newest
+def test_outputs_survive_a_lost_executor(cluster, spark, tmp_path):
+    """Every sampler whose classes exceed maxBucketSize (so that planning keeps rows for the
+    output) writes the same rows when an executor is SIGKILLed between transform() and the
+    write, and when one is killed while the output is written, as without the kill."""
+    from tests.lost_executor_driver import SAMPLERS, table
+
+    out, control, log = tmp_path / "out", tmp_path / "control", tmp_path / "driver.log"
+    control.mkdir()
+    with open(log, "w") as sink:
+        driver = subprocess.Popen(
+            [
+                sys.executable,
+                str(Path(__file__).with_name("lost_executor_driver.py")),
+                cluster.url,
+                str(out),
+                str(control),
+            ],
+            stdout=sink,
+            stderr=subprocess.STDOUT,
+            env={**_env(), "PYTHONPATH": str(ROOT)},
+            cwd=tmp_path,
+        )
+        try:
+            killed = []
+            for name in SAMPLERS:
+                _wait_for(control / f"{name}.transformed", driver, log)
+                executors = _executors(cluster.worker_pids)
+                assert len(executors) == 2, executors
+                os.kill(executors[0], signal.SIGKILL)  # after transform(), before the write
+                killed.append(executors[0])
+                (control / f"{name}.go").touch()
+
+                _wait_for(control / f"{name}.writing", driver, log)
+                python_pid = int((control / f"{name}.writing").read_text())
+                executor = _executor_running(python_pid, cluster.worker_pids)
+                os.kill(executor, signal.SIGKILL)  # while its task writes the output
+                killed.append(executor)
+            assert driver.wait(600) == 0, _errors(log)
+        finally:
+            if driver.poll() is None:
+                driver.kill()
+    assert len(set(killed)) == 2 * len(SAMPLERS)  # every kill hit a live, distinct executor
+    text = log.read_text()
+    df = table(spark)
+    for name, sampler in SAMPLERS.items():
+        assert f"{name}: written" in text
+        reference = sampler.transform(df)  # no executor lost (and the rows of any partitioning)
+        n = reference.count()
+        assert 0 < n < 5800 if name in ("tomek", "enn") else n == 3 * 4000
+        for run in ("after", "during"):
+            written = spark.read.parquet(str(out / name / run))
+            assert written.count() == n, (name, run)
+            assert written.exceptAll(reference).count() == 0, (name, run)

@@ -1,20 +1,20 @@
 """What a transform keeps for its later passes: kept once, the same rows where the session
 refuses (recomputed), released with the output (a loop that drops its outputs piles up
-nothing)."""
+nothing), by ``release`` and at the end of a Pipeline's fit."""
 
 from __future__ import annotations
 
 import gc
-import time
-import weakref
 from collections.abc import Callable
 
 import numpy as np
 import pytest
 from pyspark import StorageLevel
+from pyspark.ml import Estimator
+from pyspark.sql import DataFrame
 
-from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, Sampler
-from tests.conftest import CONNECT
+from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, Pipeline, Sampler, release
+from spark_smote.engine.keeping import Keeper
 
 COLS = ["a", "b"]
 #: name -> (sampler, how many results one transform keeps, how many of them its output reads).
@@ -50,25 +50,52 @@ def table(spark):
     return spark.createDataFrame(rows, ["id", "a", "b", "colour", "label"])
 
 
+class KeptByTransform:
+    """Spies on :meth:`Keeper.keep`: the frames each call kept, and whether they still are
+    (the session's cache, asked through the DataFrame API: classic and Connect alike)."""
+
+    def __init__(self) -> None:
+        self.keep = Keeper.keep
+        self.made: list[DataFrame] = []
+
+    def __call__(self, keeper: Keeper, rows: DataFrame) -> DataFrame:
+        out = self.keep(keeper, rows)
+        self.made.append(out)
+        return out
+
+    def still_kept(self, calls: slice = slice(None)) -> int:
+        """How many of the results of ``calls`` (all by default) are still kept."""
+        gc.collect()
+        return sum(_cached(frame) for frame in self.made[calls])
+
+
+def _cached(frame: DataFrame) -> bool:
+    level = frame.storageLevel
+    return level.useDisk or level.useMemory
+
+
+@pytest.fixture
+def spy(monkeypatch) -> KeptByTransform:
+    spied = KeptByTransform()
+    monkeypatch.setattr(Keeper, "keep", lambda self, rows: spied(self, rows))
+    return spied
+
+
+def _refuse_caching(monkeypatch, frame_type) -> None:
+    def refuse(self, *args, **kwargs):
+        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] PERSIST TABLE is not supported")
+
+    monkeypatch.setattr(frame_type, "persist", refuse)
+
+
 @pytest.mark.parametrize("name", SAMPLERS)
-def test_kept_once_and_the_same_rows_where_the_session_refuses(table, monkeypatch, name):
+def test_kept_once_and_the_same_rows_where_the_session_refuses(table, monkeypatch, spy, name):
     make, n_kept, _ = SAMPLERS[name]
     sampler = make().setSyntheticCol("s").setSeed(11)
-    frame_type, keep = type(table), type(table).localCheckpoint
-    calls = []
-
-    def spied(self, *args, **kwargs):
-        calls.append(1)
-        return keep(self, *args, **kwargs)
-
-    monkeypatch.setattr(frame_type, "localCheckpoint", spied)
-    kept = sorted(sampler.transform(table).filter("s").collect())
-    assert len(calls) == n_kept
-
-    def refuse(self, *args, **kwargs):
-        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] LOCAL CHECKPOINT is not supported")
-
-    monkeypatch.setattr(frame_type, "localCheckpoint", refuse)
+    out = sampler.transform(table)
+    assert len(spy.made) == n_kept and spy.still_kept() == n_kept
+    kept = sorted(out.filter("s").collect())
+    _refuse_caching(monkeypatch, type(table))
     recomputed = sorted(sampler.transform(table).filter("s").collect())
     assert len(kept) == 1200 and kept == recomputed
 
@@ -77,88 +104,74 @@ def test_kept_once_and_the_same_rows_where_the_session_refuses(table, monkeypatc
 def test_the_other_classes_rows_are_held_for_the_measuring_pass_only(table, monkeypatch, name):
     """Hashed once into the cells, persisted on disk for the counting and measuring passes and
     released before ``transform`` returns (what borderline-2's output reads of them again is
-    recomputed); where the session refuses caching, the same rows."""
+    recomputed), while what the output reads stays kept; where the session refuses caching,
+    the same rows."""
     frame_type = type(table)
-    persist, unpersist = frame_type.persist, frame_type.unpersist
-    calls = []
+    persist = frame_type.persist
+    persisted: list[tuple[DataFrame, tuple]] = []
 
     def spy_persist(self, *args, **kwargs):
-        calls.append(("persist", *args))
-        return persist(self, *args, **kwargs)
-
-    def spy_unpersist(self, *args, **kwargs):
-        calls.append(("unpersist",))
-        return unpersist(self, *args, **kwargs)
+        out = persist(self, *args, **kwargs)
+        persisted.append((out, args))
+        return out
 
     monkeypatch.setattr(frame_type, "persist", spy_persist)
-    monkeypatch.setattr(frame_type, "unpersist", spy_unpersist)
     sampler = SAMPLERS[name][0]().setSyntheticCol("s").setSeed(4)
     out = sampler.transform(table)
-    assert calls == [("persist", StorageLevel.DISK_ONLY), ("unpersist",)]
+    # the class rows (kept), the other classes' hashed rows (held), the measured weights (kept)
+    assert [args for _, args in persisted] == [(StorageLevel.DISK_ONLY,)] * 3
+    assert [_cached(frame) for frame, _ in persisted] == [True, False, True]
     held = sorted(out.filter("s").collect())
-
-    def refuse(self, *args, **kwargs):
-        raise RuntimeError("[NOT_SUPPORTED_WITH_SERVERLESS] PERSIST TABLE is not supported")
-
-    monkeypatch.setattr(frame_type, "persist", refuse)
+    _refuse_caching(monkeypatch, frame_type)
     assert len(held) == 1200 and held == sorted(sampler.transform(table).filter("s").collect())
 
 
-def _persisted(spark) -> set[int]:
-    """Ids of the RDDs a classic session keeps (after a JVM GC: what is unreachable goes)."""
-    spark.sparkContext._jvm.System.gc()
-    return set(spark.sparkContext._jsc.getPersistentRDDs().keySet().toArray())
-
-
-class KeptByTransform:
-    """Spies on ``localCheckpoint``: what each call kept (the new persisted RDDs on classic
-    Spark; the cached relation, weakly, over Connect) and whether it is still kept."""
-
-    def __init__(self, spark, frame_type) -> None:
-        self.spark, self.keep = spark, frame_type.localCheckpoint
-        self.made: list[set[int] | weakref.ref] = []  # one entry per call
-
-    def __call__(self, frame, *args, **kwargs):
-        before = None if CONNECT else _persisted(self.spark)
-        out = self.keep(frame, *args, **kwargs)
-        if CONNECT:
-            self.made.append(weakref.ref(out._plan))  # a CachedRemoteRelation
-        else:
-            self.made.append(_persisted(self.spark) - before)
-        return out
-
-    def still_kept(self, calls: slice = slice(None)) -> int:
-        """How many of the results of ``calls`` (all by default) are still kept."""
-        gc.collect()
-        if CONNECT:
-            return sum(ref() is not None for ref in self.made[calls])
-        persisted = _persisted(self.spark)
-        return sum(bool(ids & persisted) for ids in self.made[calls])
-
-
 @pytest.mark.parametrize("name", ["smote", "adasyn"])
-def test_nothing_kept_piles_up_when_a_loop_drops_the_outputs(spark, table, monkeypatch, name):
-    """A CrossValidator fits the stage many times: what each transform kept goes with its
-    output. Classic Spark may hold the last transform's until the next one runs (measured: a
-    loop of any length keeps one transform's at most), so the check is on all the others."""
-    spy = KeptByTransform(spark, type(table))
-    monkeypatch.setattr(type(table), "localCheckpoint", lambda self, *a, **k: spy(self, *a, **k))
+def test_nothing_kept_piles_up_when_a_loop_drops_the_outputs(table, spy, name):
+    """A CrossValidator fits the stage many times: what each transform kept lives while its
+    output does, and goes with it."""
     make, n_kept, n_read = SAMPLERS[name]
     sampler, runs = make(), 3
     for seed in range(runs):
         out = sampler.setSeed(seed).transform(table)
         assert out.count() == 3000
         assert len(spy.made) == (seed + 1) * n_kept
-        # what the output reads is kept while it lives
-        assert spy.still_kept(slice(-n_kept, None)) >= n_read
+        assert spy.still_kept(slice(-n_kept, None)) == n_kept  # while the output lives
+        assert spy.still_kept() == n_kept  # the earlier outputs' went with them
         del out
-    earlier = slice(0, (runs - 1) * n_kept)
-    deadline = time.monotonic() + 60
-    while spy.still_kept(earlier) and time.monotonic() < deadline:
-        time.sleep(0.5)  # classic Spark releases them from a cleaner thread after a JVM GC
-    assert spy.still_kept(earlier) == 0
-    if CONNECT:
-        assert spy.still_kept() == 0  # the client's references are exact: all went
+    assert spy.still_kept() == 0
+
+
+def test_release_frees_at_once_and_the_output_still_reads_the_same_rows(table, spy):
+    sampler = SAMPLERS["adasyn"][0]().setSyntheticCol("s").setSeed(3)
+    out = sampler.transform(table)
+    before = sorted(out.filter("s").collect())
+    assert spy.still_kept() == 2
+    release(out)
+    assert spy.still_kept() == 0
+    assert sorted(out.filter("s").collect()) == before  # computed again from the input
+    release(table)  # holds nothing: nothing to do
+
+
+def test_pipeline_keeps_the_samplers_rows_while_it_fits_and_releases_them(table, spy):
+    from pyspark.ml.feature import VectorAssembler
+
+    seen: list[int] = []
+
+    class Spy(Estimator):
+        """Records how many kept results are still kept when the last stage fits."""
+
+        def _fit(self, dataset):
+            seen.append(spy.still_kept())
+            return VectorAssembler(inputCols=COLS, outputCol="v2")
+
+    stages = [
+        SAMPLERS["smote"][0](),
+        VectorAssembler(inputCols=COLS, outputCol="v1"),  # derives a new DataFrame
+        Spy(),
+    ]
+    Pipeline(stages=stages).fit(table)
+    assert seen == [1] and spy.still_kept() == 0
 
 
 def test_resample_reads_the_kept_rows_only_for_the_dataframe_of_the_plan(table):

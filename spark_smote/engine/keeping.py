@@ -1,52 +1,139 @@
 """Intermediate results computed once and read by several passes, for one of two lifetimes.
 
+Both keep rows with ``persist``, which keeps their lineage: a block lost with its executor (a
+spot node reclaimed, an OOM-killed JVM) is computed again from the input, to the same rows,
+since every pass of the engine is deterministic. (Until 0.3 the output's rows were kept with
+``localCheckpoint``, which cuts the lineage: after a lost executor the output could not be
+read at all, issue 35.) Kept on the executors' disks: kept in memory, SMOTE's rows raised the
+peak memory of a 20M-row run from 3.9-4.2 GiB to 4.3-4.8 GiB; on disk 2.85 GiB
+(docs/benchmarks.md).
+
 :func:`held` keeps rows for the length of a ``with`` block of driver code (the cleaners'
 planning, Borderline-SMOTE's and ADASYN's measuring pass: what the output does not read) and
-releases them at its end: on pyspark 3.5, whose ``localCheckpoint`` cannot keep on disk, a
-``persist`` on disk released by the stage itself keeps the peak memory down.
+releases them at its end.
 
-:func:`kept` keeps rows that the output reads too. A transform's output is lazy: the stage
-cannot tell when the user is done with it, so it cannot release what it keeps. :func:`kept`
-therefore uses ``localCheckpoint``, whose data Spark releases with the last DataFrame that
-reads it (over Spark Connect when the client drops it; on classic Spark when the JVM collects
-it), so a ``CrossValidator`` fitting the stage many times does not pile up kept data beyond the
-outputs it still holds. On disk where pyspark allows (4.x): kept in memory, SMOTE's rows raised
-the peak memory of a 20M-row run from 3.9-4.2 GiB to 4.3-4.8 GiB; on disk it was 2.85 GiB
-(docs/benchmarks.md).
+A :class:`Keeper` keeps rows that the output reads too. A transform's output is lazy: the
+stage cannot tell when the user is done with it. The keeper therefore goes with the plan and
+with every output made from it (:meth:`Keeper.hold`), and its rows are released when the last
+of them is garbage-collected, or at once by :func:`release` (``spark_smote.release(output)``);
+so a ``CrossValidator`` fitting the stage many times does not pile up kept data beyond the
+outputs it still holds. A DataFrame derived from the output (``output.select(...)``) does not
+hold the keeper: once the output itself is gone it reads its rows from the input again (the
+same rows, more time); :class:`spark_smote.pipeline.Pipeline` carries the keeper through the
+stages it fits and releases it when the fit ends.
+
+Where the session refuses caching (Databricks serverless on older clients:
+``NOT_SUPPORTED_WITH_SERVERLESS``, ...), nothing is kept: each pass that reads the rows
+computes them again, to the same rows, so only the time differs.
 """
 
 from __future__ import annotations
 
-import inspect
+import uuid
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 
 from pyspark import StorageLevel
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-#: pyspark 4.x lets ``localCheckpoint`` keep on disk: nothing then stays on the JVM heap while
-#: the output lives (3.5 keeps ``MEMORY_AND_DISK``)
-_ON_DISK = (
-    {"storageLevel": StorageLevel.DISK_ONLY}
-    if "storageLevel" in inspect.signature(DataFrame.localCheckpoint).parameters
-    else {}
-)
+#: the attribute of an output DataFrame that holds its :class:`Keeper`
+_HOLDER = "_spark_smote_keeper"
 
 
-def kept(rows: DataFrame) -> DataFrame:
-    """``rows`` computed now and kept, on the executors' disks where pyspark allows, for the
-    passes that read them next.
-
-    Where the session refuses (Databricks serverless on older clients:
-    ``NOT_SUPPORTED_WITH_SERVERLESS``, ...; Spark Connect before 4.0), returns ``rows`` as they
-    are: each pass that reads them computes them again, to the same rows (every pass of the
-    engine is deterministic), so only the time differs. An error in computing ``rows`` comes
-    back from the pass that reads them.
-    """
+def _persisted(rows: DataFrame, level: StorageLevel | None) -> DataFrame | None:
+    """``rows.persist(level)`` (Spark's default level for None), or None where the session
+    refuses caching."""
     try:
-        return rows.localCheckpoint(eager=True, **_ON_DISK)
+        return rows.persist() if level is None else rows.persist(level)
     except Exception:  # any refusal: the same rows, recomputed by each pass
-        return rows
+        return None
+
+
+def _own(rows: DataFrame) -> DataFrame:
+    """``rows`` under a plan of their own: Spark keeps one cached copy per plan, so two
+    keepers of equal rows (the same class rows for two seeds, a ``CrossValidator`` fitting in
+    parallel) would share one, and the first released would take the other's rows (a filter
+    that keeps every row, by a token that no other plan has, makes the plans differ)."""
+    return rows.filter(F.lit(f"spark_smote {uuid.uuid4()}").isNotNull())
+
+
+def _unpersist(frames: list[DataFrame]) -> None:
+    while frames:
+        frame = frames.pop()
+        try:
+            frame.unpersist()
+        except Exception:  # the session is gone: so is what it cached
+            pass
+
+
+class Keeper:
+    """The rows one plan keeps for its passes and its outputs, released together.
+
+    Released by :meth:`release`, or when the keeper is garbage-collected: when the plan and
+    every output that :meth:`hold` s it are gone.
+    """
+
+    def __init__(self) -> None:
+        self._frames: list[DataFrame] = []
+        self._release = weakref.finalize(self, _unpersist, self._frames)
+
+    def keep(self, rows: DataFrame) -> DataFrame:
+        """``rows`` computed now and kept on the executors' disks, lineage intact, for the
+        passes that read them next; ``rows`` as they are where the session refuses caching
+        (an error in computing them then comes back from the pass that reads them)."""
+        persisted = _persisted(_own(rows), StorageLevel.DISK_ONLY)
+        if persisted is None:
+            return rows
+        self._frames.append(persisted)
+        try:
+            persisted.count()  # computed now, so that the passes after it read them once
+        except Exception:
+            self.release()
+            raise
+        return persisted
+
+    @property
+    def kept(self) -> int:
+        """How many results this keeper keeps now."""
+        return len(self._frames)
+
+    def hold(self, output: DataFrame) -> DataFrame:
+        """``output``, which now holds this keeper (its rows live while ``output`` does)."""
+        if self._frames:
+            vars(output)[_HOLDER] = self
+        return output
+
+    def release(self) -> None:
+        """Unpersist what this keeper keeps (an output still read computes it again)."""
+        self._release()
+
+
+def keeper_of(output: DataFrame) -> Keeper | None:
+    """The :class:`Keeper` ``output`` holds, if any."""
+    found = vars(output).get(_HOLDER)
+    return found if isinstance(found, Keeper) else None
+
+
+def release(output: DataFrame) -> None:
+    """Release at once what a sampler kept for ``output`` (the rows of classes larger than
+    ``maxBucketSize``, Borderline-SMOTE's and ADASYN's measured weights), instead of when
+    ``output`` is garbage-collected. ``output`` stays valid: read again, it computes those rows
+    from its input (the same rows). Does nothing for a DataFrame that holds nothing.
+
+    Examples
+    --------
+    >>> from spark_smote import SMOTE, release
+    >>> df = spark.createDataFrame([(float(i), int(i % 4 == 0)) for i in range(40)], ["a", "y"])
+    >>> out = SMOTE(inputCols=["a"], labelCol="y", kNeighbors=3).transform(df)
+    >>> out.count()
+    60
+    >>> release(out)
+    """
+    keeper = keeper_of(output)
+    if keeper is not None:
+        keeper.release()
 
 
 @contextmanager
@@ -56,11 +143,8 @@ def held(rows: DataFrame, level: StorageLevel | None = None) -> Iterator[DataFra
     counting passes read the rows once projected, not the input again (their output does not
     read these rows); Borderline-SMOTE's and ADASYN's other-class rows, hashed once for their
     counting and measuring passes. Where the session refuses caching, the passes recompute the
-    rows instead, as with :func:`kept`; so does a pass that reads them after the block."""
-    try:
-        persisted: DataFrame | None = rows.persist() if level is None else rows.persist(level)
-    except Exception:  # any refusal: same rows, recomputed per pass
-        persisted = None
+    rows instead, as with :class:`Keeper`; so does a pass that reads them after the block."""
+    persisted = _persisted(rows, level)
     try:
         yield rows if persisted is None else persisted
     finally:

@@ -4,7 +4,7 @@ The rows of other classes are stored in each class's cells as data: hashed into 
 held on disk (:func:`~spark_smote.engine.keeping.held`) for the pass that counts them per cell
 and the first of two passes over the cells:
 the first measures the base weight of every home row (from its share of other-class rows among
-its nearest rows) and is kept (:func:`~spark_smote.engine.keeping.kept`); the driver splits the
+its nearest rows) and is kept (:class:`~spark_smote.engine.keeping.Keeper`); the driver splits the
 class's synthetic rows among the groups in proportion to their totals (exact total); the second
 joins each home row's weight, draws base rows with probability proportional to it and
 interpolates. Only borderline-2, whose rows may step towards other classes, brings the other
@@ -33,7 +33,7 @@ from spark_smote.engine.generation import (
     measure_kernel,
 )
 from spark_smote.engine.grouping import cell_groups, home_cells, others_in_cells
-from spark_smote.engine.keeping import held, kept
+from spark_smote.engine.keeping import held
 from spark_smote.engine.rows import other_rows
 from spark_smote.kernels.adaptive import in_danger, quotas_by_weight
 from spark_smote.over_sampling.base import BaseSMOTE
@@ -65,7 +65,7 @@ class _AdaptiveSMOTE(BaseSMOTE):
         return False
 
     def _synthesize(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
-        assert plan.spec is not None and plan.stats is not None
+        assert plan.spec is not None and plan.stats is not None and plan.keeper is not None
         spec, dim, cells = plan.spec, plan.stats.dim, plan.cells
         seed, k, m = self.getSeed(), self._neighbours()[1], self._neighbourhood()
         tasks = [c.task for c in cells]
@@ -79,7 +79,7 @@ class _AdaptiveSMOTE(BaseSMOTE):
             )
             grouped = cell_groups(rows, cells, dim, seed, others, slices={})
             measure = measure_kernel(feature_names(dim), dim, m, self._weigh(), weights)
-            measured = kept(grouped.applyInPandas(measure, MEASURED_SCHEMA))
+            measured = plan.keeper.keep(grouped.applyInPandas(measure, MEASURED_SCHEMA))
         totals = measured.groupBy(CLS, CELL, PART).agg(F.max(TOTAL).alias(TOTAL)).collect()
         quotas = self._quotas(plan, {(r[CLS], r[CELL], r[PART]): r[TOTAL] for r in totals})
         towards_others = self._towards_others()

@@ -22,7 +22,7 @@ from spark_smote.base import Sampler, SamplingPlan
 from spark_smote.engine.columns import SV, X, feature_names, other_names, per_class
 from spark_smote.engine.generation import generated_schema, generation_kernel
 from spark_smote.engine.grouping import cell_groups
-from spark_smote.engine.keeping import kept
+from spark_smote.engine.keeping import Keeper
 from spark_smote.engine.planning import plan_cells, planning_reads
 from spark_smote.engine.rows import class_rows
 from spark_smote.engine.validation import (
@@ -123,22 +123,31 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         ]
         if not tasks:
             return SamplingPlan(name, stats.counts, after, [], spec, stats, sparse)
-        cells, rows = self._plan_cells(dataset, spec, tasks, stats.dim, sparse)
-        return SamplingPlan(name, stats.counts, after, cells, spec, stats, sparse, rows, dataset)
+        keeper = Keeper()
+        cells, rows = self._plan_cells(dataset, spec, tasks, stats.dim, sparse, keeper)
+        return SamplingPlan(
+            name, stats.counts, after, cells, spec, stats, sparse, rows, dataset, keeper
+        )
 
     def _keeps_sparse(self, stats: DataStats, tasks: list[ClassTask]) -> bool:
         """Whether the rows of ``tasks`` stay sparse (only SMOTE keeps them so)."""
         return False
 
     def _plan_cells(
-        self, dataset: DataFrame, spec: FeatureSpec, tasks: list[ClassTask], dim: int, sparse: bool
+        self,
+        dataset: DataFrame,
+        spec: FeatureSpec,
+        tasks: list[ClassTask],
+        dim: int,
+        sparse: bool,
+        keeper: Keeper,
     ) -> tuple[list[ClassCells], DataFrame | None]:
         """The cells of ``tasks`` and the rows of their classes (:func:`class_rows` with
         :meth:`_row_columns`). Where planning reads the rows (a class above ``maxBucketSize``)
-        they are kept (:func:`kept`): its passes and the output read them, not the input."""
+        the ``keeper`` keeps them: its passes and the output read them, not the input."""
         rows = class_rows(dataset, spec, tasks, dim, self._row_columns(spec))
         if planning_reads(tasks, self.getMaxBucketSize()):
-            rows = kept(rows)
+            rows = keeper.keep(rows)
         return self._cells(rows, tasks, dim), rows
 
     def _row_columns(self, spec: FeatureSpec) -> list[str]:

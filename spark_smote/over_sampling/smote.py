@@ -12,6 +12,7 @@ from pyspark.sql import DataFrame
 from spark_smote.base import SamplingPlan
 from spark_smote.engine.columns import SV, other_names
 from spark_smote.engine.grouping import cell_groups
+from spark_smote.engine.keeping import Keeper
 from spark_smote.engine.rows import feature_stds
 from spark_smote.engine.sparse import (
     keeps_sparse,
@@ -103,12 +104,18 @@ class SMOTE(BaseSMOTE, _KNeighborsParams, _BucketLengthParams):
         return keeps_sparse(stats, [t.label for t in tasks])
 
     def _plan_cells(
-        self, dataset: DataFrame, spec: FeatureSpec, tasks: list[ClassTask], dim: int, sparse: bool
+        self,
+        dataset: DataFrame,
+        spec: FeatureSpec,
+        tasks: list[ClassTask],
+        dim: int,
+        sparse: bool,
+        keeper: Keeper,
     ) -> tuple[list[ClassCells], DataFrame | None]:
         if sparse:
             rows = sparse_class_rows(dataset, spec, tasks, self.getSeed())
             return self._cells(rows, tasks, SKETCH_DIM), None
-        return super()._plan_cells(dataset, spec, tasks, dim, sparse)
+        return super()._plan_cells(dataset, spec, tasks, dim, sparse, keeper)
 
     def _synthesize(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None

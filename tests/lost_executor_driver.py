@@ -1,0 +1,119 @@
+"""Driver of tests/test_cluster.py's lost-executor test: each sampler's output written twice
+on a standalone cluster, to ``OUT/<sampler>/<run>`` (the test compares them with the rows the
+same sampler gives in its own session, where no executor is lost):
+
+- ``after``: an executor killed between ``transform()`` and the write (the test kills it when
+  this driver writes ``CONTROL/<sampler>.transformed``; it writes ``<sampler>.go`` after);
+- ``during``: an executor killed while the output is written: the write's first task writes
+  ``CONTROL/<sampler>.writing`` (with its Python worker's pid) and waits for the test to kill
+  that task's executor (at most 60 s); its rows pass through unchanged.
+
+Usage: ``python lost_executor_driver.py MASTER OUT CONTROL``.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from pyspark.sql import DataFrame, SparkSession
+
+from spark_smote import (
+    ADASYN,
+    SMOTE,
+    SMOTENC,
+    BorderlineSMOTE,
+    EditedNearestNeighbours,
+    Sampler,
+    TomekLinks,
+)
+
+COLS = ["f0", "f1", "f2", "f3"]
+#: every class above maxBucketSize: the rows planning reads are kept (the path issue 35 fixed)
+BUCKET = 400
+SAMPLERS: dict[str, Sampler] = {
+    "smote": SMOTE(inputCols=COLS, seed=5, maxBucketSize=BUCKET),
+    "adasyn": ADASYN(inputCols=COLS, seed=5, maxBucketSize=BUCKET),
+    "borderline": BorderlineSMOTE(inputCols=COLS, seed=5, maxBucketSize=BUCKET),
+    "smotenc": SMOTENC(inputCols=COLS, categoricalCols=["colour"], seed=5, maxBucketSize=BUCKET),
+    "tomek": TomekLinks(inputCols=COLS, maxBucketSize=BUCKET),
+    "enn": EditedNearestNeighbours(inputCols=COLS, maxBucketSize=BUCKET),
+}
+
+
+def table(spark: SparkSession) -> DataFrame:
+    """Three overlapping classes (4,000 / 1,200 / 600 rows), four features and a colour."""
+    rng = np.random.default_rng(7)
+    parts = []
+    for label, (n, centre) in enumerate(((4000, 0.0), (1200, 1.2), (600, 2.4))):
+        x = rng.normal(centre, 1.0, size=(n, len(COLS)))
+        part = pd.DataFrame(x, columns=COLS)
+        part["colour"] = rng.choice(["red", "green", "blue"], size=n)
+        part["label"] = label
+        parts.append(part)
+    pdf = pd.concat(parts, ignore_index=True)
+    pdf.insert(0, "id", np.arange(len(pdf)))
+    return spark.createDataFrame(pdf).repartition(4, "id")
+
+
+def _wait(path: Path, seconds: float) -> None:
+    deadline = time.monotonic() + seconds
+    while not path.exists():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{path} did not appear in {seconds} s")
+        time.sleep(0.2)
+
+
+def _stalled_once(control: Path, name: str):
+    """An identity over batches whose first call, in one task only, waits to be killed."""
+    marker = control / f"{name}.writing"
+
+    def identity(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
+        try:
+            fd = os.open(marker, os.O_CREAT | os.O_EXCL | os.O_WRONLY)
+        except FileExistsError:  # another task, or the retry: no stall
+            yield from batches
+            return
+        os.write(fd, str(os.getpid()).encode())
+        os.close(fd)
+        time.sleep(60)  # the test kills this executor meanwhile
+        yield from batches
+
+    return identity
+
+
+def main(master: str, out: Path, control: Path) -> None:
+    spark = (
+        SparkSession.builder.master(master)
+        .appName("spark_smote-lost-executor")
+        .config("spark.sql.shuffle.partitions", "4")
+        .config("spark.default.parallelism", "4")
+        .config("spark.executor.cores", "1")
+        .config("spark.executor.memory", "1g")
+        .config("spark.cores.max", "2")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.pyspark.python", sys.executable)
+        .getOrCreate()
+    )
+    df = table(spark)
+    for name, sampler in SAMPLERS.items():
+        output = sampler.transform(df)  # planned: kept rows now live on the executors
+        (control / f"{name}.transformed").touch()
+        _wait(control / f"{name}.go", 120)
+        output.write.parquet(str(out / name / "after"))
+
+        output = sampler.transform(df)
+        stalled = output.mapInPandas(_stalled_once(control, name), output.schema)
+        stalled.write.parquet(str(out / name / "during"))
+        print(f"{name}: written", flush=True)
+    spark.stop()
+
+
+if __name__ == "__main__":
+    main(sys.argv[1], Path(sys.argv[2]), Path(sys.argv[3]))
