@@ -36,6 +36,9 @@ _PUBLIC = {
     "Sampler": "spark_smote.base",
     "SamplingPlan": "spark_smote.base",
     "release": "spark_smote.engine.keeping",
+    "ClassWeighter": "spark_smote.weighting",
+    "ImbalancedClassificationEvaluator": "spark_smote.metrics",
+    "classification_report_imbalanced": "spark_smote.metrics",
 }
 __all__ = [
     "SMOTE",
@@ -54,12 +57,19 @@ __all__ = [
     "Sampler",
     "SamplingPlan",
     "release",
+    "ClassWeighter",
+    "ImbalancedClassificationEvaluator",
+    "classification_report_imbalanced",
 ]
 
 if TYPE_CHECKING:
     from spark_smote.base import Sampler, SamplingPlan
     from spark_smote.combine import SMOTEENN, SMOTETomek
     from spark_smote.engine.keeping import release
+    from spark_smote.metrics import (
+        ImbalancedClassificationEvaluator,
+        classification_report_imbalanced,
+    )
     from spark_smote.over_sampling import (
         ADASYN,
         SMOTE,
@@ -75,6 +85,7 @@ if TYPE_CHECKING:
         RandomUnderSampler,
         TomekLinks,
     )
+    from spark_smote.weighting import ClassWeighter
 
 _legacy.install()
 

@@ -36,11 +36,15 @@ def _session(explicit: SparkSession | None) -> SparkSession:
 
 
 def class_path(cls: type) -> str:
-    """The dotted path a stage of ``cls`` is saved under: ``spark_smote.<Name>`` for the public
-    classes, the module path for others (a user's subclass)."""
-    package = importlib.import_module("spark_smote")
-    if getattr(package, cls.__name__, None) is cls:
-        return f"spark_smote.{cls.__name__}"
+    """The dotted path a stage of ``cls`` is saved under: the shortest package that exports it
+    (``spark_smote.SMOTE``, ``spark_smote.ensemble.BalancedRandomForestClassifier``), so that
+    modules can move; the module path for others (a user's subclass)."""
+    parts = cls.__module__.split(".")
+    if parts[0] == "spark_smote":
+        for depth in range(1, len(parts)):
+            package = ".".join(parts[:depth])
+            if getattr(importlib.import_module(package), cls.__name__, None) is cls:
+                return f"{package}.{cls.__name__}"
     return f"{cls.__module__}.{cls.__qualname__}"
 
 
@@ -53,19 +57,41 @@ def _resolve(path: str) -> Any:
         return None
 
 
-def metadata_json(instance: Params, spark_version: str) -> str:
-    """The metadata line Spark writes for a params-only stage."""
-    return json.dumps(
-        {
-            "class": class_path(type(instance)),
-            "timestamp": int(round(time.time() * 1000)),
-            "sparkVersion": spark_version,
-            "uid": instance.uid,
-            "paramMap": {p.name: v for p, v in instance._paramMap.items()},
-            "defaultParamMap": {p.name: v for p, v in instance._defaultParamMap.items()},
+def metadata_json(
+    instance: Params,
+    spark_version: str,
+    skip: tuple[str, ...] = (),
+    extra: dict[str, Any] | None = None,
+) -> str:
+    """The metadata line Spark writes for a params-only stage (params named in ``skip``, whose
+    values are stages, left out; ``extra`` under the key ``extra``, as Spark's own)."""
+    found = {
+        "class": class_path(type(instance)),
+        "timestamp": int(round(time.time() * 1000)),
+        "sparkVersion": spark_version,
+        "uid": instance.uid,
+        "paramMap": {p.name: v for p, v in instance._paramMap.items() if p.name not in skip},
+        "defaultParamMap": {
+            p.name: v for p, v in instance._defaultParamMap.items() if p.name not in skip
         },
-        separators=(",", ":"),
-    )
+    }
+    if extra is not None:
+        found["extra"] = extra
+    return json.dumps(found, separators=(",", ":"))
+
+
+def load_stage(path: str) -> Any:
+    """The stage saved at ``path`` by Spark ML or spark_smote, of the class its metadata names
+    (a Spark ML JVM class by its pyspark counterpart)."""
+    spark = _session(None)
+    first = spark.read.text(os.path.join(path, "metadata")).first()
+    if first is None:
+        raise ValueError(f"{path!r} holds no stage metadata.")
+    name = json.loads(first[0])["class"]
+    cls = _resolve(name.replace("org.apache.spark.", "pyspark.", 1))
+    if cls is None or not hasattr(cls, "load"):
+        raise ValueError(f"{path!r} holds a saved {name}, which no module here can load.")
+    return cls.load(path)
 
 
 class ParamsWriter(MLWriter):
@@ -82,12 +108,23 @@ class ParamsWriter(MLWriter):
         return self
 
     def save(self, path: str) -> None:
-        """Save the stage to ``path`` (refused if it exists, unless ``overwrite()``)."""
+        """Save the stage to ``path`` (refused if it exists, unless ``overwrite()``); a stage
+        holding other stages (:class:`StagesReadWrite`) saves each in a folder of its own."""
         spark = _session(self._spark)
-        line = metadata_json(self.instance, spark.version)
+        stages: dict[str, Any] = {}
+        extra = None
+        if isinstance(self.instance, StagesReadWrite):
+            stages, extra = self.instance._saved_stages(), self.instance._saved_extra()
+        skip = tuple(getattr(self.instance, "_stage_params", ()))
+        line = metadata_json(self.instance, spark.version, skip, extra)
         mode = "overwrite" if self.shouldOverwrite else "error"  # Connect knows "error"
         writer = spark.createDataFrame([(line,)], "value string").coalesce(1).write.mode(mode)
         writer.text(os.path.join(path, "metadata"))
+        for name, stage in stages.items():
+            stage_writer = stage.write()
+            if self.shouldOverwrite:
+                stage_writer = stage_writer.overwrite()
+            stage_writer.save(os.path.join(path, name))
 
 
 class ParamsReader(MLReader, Generic[P]):
@@ -122,6 +159,8 @@ class ParamsReader(MLReader, Generic[P]):
         instance = self.cls()
         instance._resetUid(metadata["uid"])
         DefaultParamsReader.getAndSetParams(instance, metadata)
+        if isinstance(instance, StagesReadWrite):
+            instance._restore(path, metadata.get("extra") or {})
         return instance
 
 
@@ -140,3 +179,30 @@ class ParamsReadWrite(MLWritable, MLReadable):
     def read(cls) -> ParamsReader[Any]:
         """Returns a reader that loads a saved stage of this class."""
         return ParamsReader(cls)  # type: ignore[arg-type]
+
+
+class StagesReadWrite(ParamsReadWrite):
+    """Mixin of a stage that holds other stages (an ensemble's estimator, sampler and fitted
+    members): its params are saved as a params-only stage's, less ``_stage_params`` (whose
+    values are stages), and each stage of :meth:`_saved_stages` in a folder of its own under
+    the stage's path (as Spark's ``OneVsRest`` does); loading calls :meth:`_restore`."""
+
+    #: params whose values are stages: saved as folders, not in the metadata
+    _stage_params: tuple[str, ...] = ()
+
+    def _saved_stages(self) -> dict[str, Any]:
+        """Folder name -> stage to save there: the set ``_stage_params``."""
+        found = {name: self._stage_or_none(name) for name in self._stage_params}
+        return {name: stage for name, stage in found.items() if stage is not None}
+
+    def _stage_or_none(self, name: str) -> Any:
+        return self.getOrDefault(name) if self.isDefined(name) else None  # type: ignore[attr-defined]
+
+    def _saved_extra(self) -> dict[str, Any] | None:
+        """What else the metadata holds (JSON), under its ``extra`` key: which stages."""
+        return {"stages": sorted(self._saved_stages())}
+
+    def _restore(self, path: str, extra: dict[str, Any]) -> None:
+        """Set what :meth:`_saved_stages` and :meth:`_saved_extra` saved at ``path``."""
+        for name in extra.get("stages", []):
+            self._set(**{name: load_stage(os.path.join(path, name))})  # type: ignore[attr-defined]

@@ -1,12 +1,13 @@
-"""Driver of tests/test_cluster.py's lost-executor test: each sampler's output written twice
-on a standalone cluster, to ``OUT/<sampler>/<run>`` (the test compares them with the rows the
-same sampler gives in its own session, where no executor is lost):
+"""Driver of tests/test_cluster.py's lost-executor test: every sampler's output written twice
+on a standalone cluster, all of them in one write each (a column ``sampler`` names whose row
+it is), to ``OUT/<run>`` (the test compares them with the rows the same samplers give in its
+own session, where no executor is lost):
 
-- ``after``: an executor killed between ``transform()`` and the write (the test kills it when
-  this driver writes ``CONTROL/<sampler>.transformed``; it writes ``<sampler>.go`` after);
-- ``during``: an executor killed while the output is written: the write's first task writes
-  ``CONTROL/<sampler>.writing`` (with its Python worker's pid) and waits for the test to kill
-  that task's executor (at most 60 s); its rows pass through unchanged.
+- ``after``: an executor killed between the ``transform()`` calls and the write (the test
+  kills it when this driver writes ``CONTROL/transformed``; it writes ``CONTROL/go`` after);
+- ``during``: an executor killed while the outputs are written: the write's first task writes
+  ``CONTROL/writing`` (with its Python worker's pid) and waits for the test to kill that
+  task's executor (at most 60 s); its rows pass through unchanged.
 
 Usage: ``python lost_executor_driver.py MASTER OUT CONTROL``.
 """
@@ -17,11 +18,13 @@ import os
 import sys
 import time
 from collections.abc import Iterator
+from functools import reduce
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
 from spark_smote import (
     ADASYN,
@@ -69,9 +72,9 @@ def _wait(path: Path, seconds: float) -> None:
         time.sleep(0.2)
 
 
-def _stalled_once(control: Path, name: str):
+def _stalled_once(control: Path):
     """An identity over batches whose first call, in one task only, waits to be killed."""
-    marker = control / f"{name}.writing"
+    marker = control / "writing"
 
     def identity(batches: Iterator[pd.DataFrame]) -> Iterator[pd.DataFrame]:
         try:
@@ -85,6 +88,13 @@ def _stalled_once(control: Path, name: str):
         yield from batches
 
     return identity
+
+
+def outputs(df: DataFrame) -> DataFrame:
+    """Every sampler's output (each transform plans now: kept rows live on the executors),
+    in one DataFrame with the column ``sampler``."""
+    found = [s.transform(df).withColumn("sampler", F.lit(n)) for n, s in SAMPLERS.items()]
+    return reduce(DataFrame.unionByName, found)
 
 
 def main(master: str, out: Path, control: Path) -> None:
@@ -102,16 +112,14 @@ def main(master: str, out: Path, control: Path) -> None:
         .getOrCreate()
     )
     df = table(spark)
-    for name, sampler in SAMPLERS.items():
-        output = sampler.transform(df)  # planned: kept rows now live on the executors
-        (control / f"{name}.transformed").touch()
-        _wait(control / f"{name}.go", 120)
-        output.write.parquet(str(out / name / "after"))
+    after = outputs(df)
+    (control / "transformed").touch()
+    _wait(control / "go", 120)
+    after.write.parquet(str(out / "after"))
 
-        output = sampler.transform(df)
-        stalled = output.mapInPandas(_stalled_once(control, name), output.schema)
-        stalled.write.parquet(str(out / name / "during"))
-        print(f"{name}: written", flush=True)
+    during = outputs(df)
+    during.mapInPandas(_stalled_once(control), during.schema).write.parquet(str(out / "during"))
+    print("written", flush=True)
     spark.stop()
 
 

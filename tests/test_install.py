@@ -28,6 +28,7 @@ KERNEL_TESTS = [
     "test_hashing.py",
     "test_strategy.py",
     "test_kernel_cleaning.py",
+    "test_kernel_metrics.py",
 ]
 
 

@@ -29,6 +29,9 @@ SPARK_MODULES = [
     "test_sparse.py",
     "test_release_compat.py",
     "test_cleaning.py",
+    "test_metrics.py",
+    "test_weighting.py",
+    "test_ensemble.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

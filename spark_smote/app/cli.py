@@ -30,6 +30,7 @@ SAMPLERS = (
     "enn",
     "smote-tomek",
     "smote-enn",
+    "class-weights",
 )
 #: samplers that only remove rows: no synthetic rows, no flag column
 CLEANERS = ("tomek", "enn")
@@ -42,6 +43,9 @@ DEFAULTS: dict[str, Any] = {
     "replacement": False,
     "n_neighbors": 3,
     "kind_sel": "all",
+    "weight_col": "weight",
+    "class_weight": "balanced",
+    "input_weight_col": None,
     "format": None,
     "output_format": None,
     "features_col": "features",
@@ -82,6 +86,12 @@ def build_parser() -> argparse.ArgumentParser:
     a("--replacement", action="store_true", default=None, help="random-under: with replacement")
     a("--n-neighbors", type=int, help="enn, smote-enn: rows that decide a row (default: 3)")
     a("--kind-sel", choices=("all", "mode"), help="enn, smote-enn: all | mode (default: all)")
+    a("--weight-col", help="class-weights: the weight column to add (default: weight)")
+    a(
+        "--class-weight",
+        help="class-weights: balanced | a JSON dict {label: weight} (default: balanced)",
+    )
+    a("--input-weight-col", help="class-weights: an existing weight column to multiply")
     a("--input-cols", help="comma-separated numeric feature columns")
     a("--features-col", help="a Vector feature column (default: features)")
     a("--label", help="label column (default: label)")
@@ -141,6 +151,7 @@ def resolve_settings(args: argparse.Namespace) -> tuple[dict[str, Any], dict[str
         if isinstance(settings[key], str):
             settings[key] = [c.strip() for c in settings[key].split(",") if c.strip()]
     settings["strategy"] = parse_strategy(settings["strategy"])
+    settings["class_weight"] = parse_strategy(settings["class_weight"])
     if settings["categorical_cols"] and settings["sampler"] == "smote":
         settings["sampler"] = "smotenc"
     if settings["sampler"] not in SAMPLERS:

@@ -24,6 +24,7 @@ from spark_smote.under_sampling import (
     RandomUnderSampler,
     TomekLinks,
 )
+from spark_smote.weighting import ClassWeighter
 
 
 def demo_data(spark: SparkSession, rows: int, seed: int = 7, features: int = 5) -> DataFrame:
@@ -46,6 +47,13 @@ def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
 
 def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     """The sampler the settings name (``sampler``; ``categorical_cols`` selects SMOTE-NC)."""
+    if settings["sampler"] == "class-weights":
+        return ClassWeighter(
+            labelCol=settings["label"],
+            weightCol=settings["weight_col"],
+            classWeight=settings["class_weight"],
+            inputWeightCol=settings["input_weight_col"],
+        )
     common = {
         "labelCol": settings["label"],
         "samplingStrategy": settings["strategy"],
@@ -121,7 +129,9 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
         source = settings["input"]
     flag = settings["synthetic_col"] or FLAG
     sampler = build_sampler(settings, flag)
-    if settings["plot"] and isinstance(sampler, (RandomUnderSampler, BaseCleaningSampler)):
+    if settings["plot"] and isinstance(
+        sampler, (RandomUnderSampler, BaseCleaningSampler, ClassWeighter)
+    ):
         raise UserError(
             f"--plot shows synthetic rows: {settings['sampler']} makes none; leave --plot out"
         )

@@ -30,12 +30,14 @@ from spark_smote.engine.columns import (
     BLOCK,
     CLS,
     COPIES,
+    COPY,
     DRAW_STREAM,
     ORDER,
     ROW,
     class_index,
     hashable_columns,
     per_class,
+    quote,
 )
 from spark_smote.kernels.draws import Cut, block_quotas, bootstrap_counts, hash_cut, hash_window
 
@@ -205,3 +207,28 @@ def normal(*parts: Column) -> Column:
     u1 = (bits1.cast("double") + 0.5) / scale
     u2 = bits2.cast("double") / scale
     return F.sqrt(F.log(u1) * -2.0) * F.cos(u2 * (2.0 * np.pi))
+
+
+def drawn(
+    dataset: DataFrame,
+    label_col: str,
+    counts: dict[Any, int],
+    wanted: dict[Any, int],
+    seed: int,
+    replacement: bool,
+) -> DataFrame:
+    """``dataset`` with each class of ``wanted`` drawn to exactly its count (without
+    replacement: :func:`smallest_rows`, a count not above the class's; with replacement:
+    :func:`drawn_rows`, each drawn row repeated as often as drawn); the other classes' rows
+    untouched. The input's columns."""
+    if not wanted:
+        return dataset
+    draws = class_draws(counts, wanted)
+    if not replacement:
+        return smallest_rows(dataset, label_col, draws, seed)
+    rows = drawn_rows(dataset, label_col, draws, seed)
+    rows = rows.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
+    chosen = rows.select(*[F.col(quote(c)) for c in dataset.columns])
+    label = F.col(quote(label_col))
+    untouched = dataset.filter(~label.isin([F.lit(d.label) for d in draws]))
+    return untouched.unionByName(chosen)

@@ -5,11 +5,9 @@ from __future__ import annotations
 from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from spark_smote.base import Sampler, SamplingPlan
-from spark_smote.engine.columns import COPIES, COPY, quote
-from spark_smote.engine.draws import class_draws, drawn_rows, smallest_rows
+from spark_smote.engine.draws import drawn
 from spark_smote.engine.validation import check_batch, collect_stats, label_spec
 from spark_smote.params import DEFAULT_SEED, _SamplerParams
 from spark_smote.persistence import ParamsReadWrite
@@ -92,15 +90,11 @@ class RandomUnderSampler(Sampler, _SamplerParams, ParamsReadWrite):
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None
-        keep = plan.changed
-        if not keep:
-            return dataset
-        draws = class_draws(plan.before, keep)
-        if not self.getReplacement():
-            return smallest_rows(dataset, plan.spec.label, draws, self.getSeed())
-        drawn = drawn_rows(dataset, plan.spec.label, draws, self.getSeed())
-        drawn = drawn.withColumn(COPY, F.explode(F.sequence(F.lit(1), F.col(COPIES))))
-        kept = drawn.select(*[F.col(quote(c)) for c in dataset.columns])
-        label = F.col(quote(plan.spec.label))
-        untouched = dataset.filter(~label.isin([F.lit(d.label) for d in draws]))
-        return untouched.unionByName(kept)
+        return drawn(
+            dataset,
+            plan.spec.label,
+            plan.before,
+            plan.changed,
+            self.getSeed(),
+            self.getReplacement(),
+        )

@@ -1,0 +1,220 @@
+"""Balanced ensembles against Spark's random forest and imbalanced-learn, side by side.
+
+    pip install -e ".[bench]"
+    python benchmarks/ensembles.py quality --trees 30 --depth 8
+    python benchmarks/ensembles.py speed --rows 1000000 --trees 100 --depth 8
+
+``quality``: held-out G-mean and balanced accuracy (30% of rows, a seeded split) on binary
+tables made by scikit-learn's ``make_classification`` (20 features, minority 1%, 2%, 5%) and
+on the repo's benchmark table (bench.py, 5% minority, 200,000 rows), of Spark's
+``RandomForestClassifier``, this ``BalancedRandomForestClassifier``, imbalanced-learn's
+``BalancedRandomForestClassifier`` (same trees and depth), and the other ensembles against
+their imbalanced-learn counterparts. ``speed``: fit and prediction time at 1M rows x 20, 1%
+minority, of the balanced forest and Spark's forest of the same trees and depth, and
+imbalanced-learn's fit time.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+from bench import FEATURES, make_data, spark_session
+
+
+def _tables(rows: int) -> dict[str, pd.DataFrame]:
+    from sklearn.datasets import make_classification
+
+    out = {}
+    for i, minority in enumerate((0.01, 0.02, 0.05)):
+        x, y = make_classification(
+            n_samples=rows,
+            n_features=20,
+            n_informative=8,
+            n_redundant=4,
+            weights=[1 - minority],
+            flip_y=0.01,
+            class_sep=0.8,
+            random_state=i,
+        )
+        frame = pd.DataFrame(x, columns=FEATURES)
+        frame["label"] = y
+        out[f"make_classification {minority:.0%}"] = frame
+    return out
+
+
+def _scores(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
+    from imblearn.metrics import geometric_mean_score
+    from sklearn.metrics import balanced_accuracy_score
+
+    return {
+        "gmean": round(float(geometric_mean_score(y, p)), 4),
+        "balanced_accuracy": round(float(balanced_accuracy_score(y, p)), 4),
+    }
+
+
+def quality(args: argparse.Namespace) -> dict:
+    from imblearn import ensemble as ie
+    from pyspark.ml.classification import RandomForestClassifier
+    from pyspark.ml.feature import VectorAssembler
+    from sklearn.model_selection import train_test_split
+    from sklearn.tree import DecisionTreeClassifier as SkTree
+
+    from spark_smote import ensemble as se
+
+    spark = spark_session("4g")
+    tables = _tables(args.rows)
+    bench = pd.read_parquet(make_data(200_000))
+    tables["bench.py table 5%"] = bench
+    assemble = VectorAssembler(inputCols=FEATURES, outputCol="features")
+    t, d = args.trees, args.depth
+    ours = {
+        "Spark RandomForest": lambda: RandomForestClassifier(numTrees=t, maxDepth=d, seed=1),
+        "BalancedRandomForest": lambda: se.BalancedRandomForestClassifier(
+            numTrees=t, maxDepth=d, seed=1, parallelism=2
+        ),
+        "BalancedBagging": lambda: se.BalancedBaggingClassifier(
+            numEstimators=10, seed=1, parallelism=2
+        ),
+        "RUSBoost": lambda: se.RUSBoostClassifier(numEstimators=args.rounds, seed=1),
+        "EasyEnsemble": lambda: se.EasyEnsembleClassifier(
+            numEstimators=4,
+            estimator=se.AdaBoostClassifier(numEstimators=args.rounds),
+            seed=1,
+            parallelism=2,
+        ),
+    }
+    theirs = {
+        "BalancedRandomForest": lambda: ie.BalancedRandomForestClassifier(
+            n_estimators=t,
+            max_depth=d,
+            random_state=1,
+            n_jobs=2,
+            sampling_strategy="all",
+            replacement=True,
+            bootstrap=False,
+        ),
+        "BalancedBagging": lambda: ie.BalancedBaggingClassifier(
+            estimator=SkTree(max_depth=5), n_estimators=10, random_state=1, n_jobs=2
+        ),
+        "RUSBoost": lambda: ie.RUSBoostClassifier(n_estimators=args.rounds, random_state=1),
+        "EasyEnsemble": lambda: ie.EasyEnsembleClassifier(
+            n_estimators=4,
+            estimator=__import__("sklearn.ensemble").ensemble.AdaBoostClassifier(
+                n_estimators=args.rounds
+            ),
+            random_state=1,
+            n_jobs=2,
+        ),
+    }
+    results: dict[str, dict] = {}
+    for name, frame in tables.items():
+        train, test = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame.label)
+        x_tr, y_tr = train[FEATURES].to_numpy(), train.label.to_numpy()
+        x_te, y_te = test[FEATURES].to_numpy(), test.label.to_numpy()
+        strain = assemble.transform(spark.createDataFrame(train)).cache()
+        stest = assemble.transform(spark.createDataFrame(test)).cache()
+        row: dict[str, dict] = {}
+        for method, make in ours.items():
+            start = time.perf_counter()
+            model = make().fit(strain)
+            seconds = time.perf_counter() - start
+            pred = model.transform(stest).select("label", "prediction").toPandas()
+            row[f"spark_smote {method}" if method != "Spark RandomForest" else method] = {
+                **_scores(pred.label.to_numpy(), pred.prediction.to_numpy()),
+                "fit_seconds": round(seconds, 1),
+            }
+            print(name, method, row, flush=True)
+        for method, make in theirs.items():
+            start = time.perf_counter()
+            model = make().fit(x_tr, y_tr)
+            seconds = time.perf_counter() - start
+            row[f"imbalanced-learn {method}"] = {
+                **_scores(y_te, model.predict(x_te)),
+                "fit_seconds": round(seconds, 1),
+            }
+        results[name] = row
+        strain.unpersist()
+        stest.unpersist()
+        print(name, json.dumps(row), flush=True)
+    return {"trees": t, "depth": d, "rounds": args.rounds, "results": results}
+
+
+def speed(args: argparse.Namespace) -> dict:
+    from pyspark.ml.classification import RandomForestClassifier
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.sql import functions as F
+
+    from spark_smote.ensemble import BalancedRandomForestClassifier
+
+    spark = spark_session("4g")
+    path = make_data(args.rows)
+    df = spark.read.parquet(str(path))
+    # 1% minority: the benchmark table's minority rows, every fifth kept
+    df = df.filter((F.col("label") == 0) | (F.xxhash64(*FEATURES) % 5 == 0))
+    df = VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
+    df = df.select("features", "label").cache()
+    counts = {r.label: r["count"] for r in df.groupBy("label").count().collect()}
+    t, d = args.trees, args.depth
+    out: dict[str, float | dict] = {"counts": counts}
+    for name, make in (
+        ("spark_rf", lambda: RandomForestClassifier(numTrees=t, maxDepth=d, seed=1)),
+        (
+            "balanced_rf",
+            lambda: BalancedRandomForestClassifier(numTrees=t, maxDepth=d, seed=1, parallelism=2),
+        ),
+    ):
+        start = time.perf_counter()
+        model = make().fit(df)
+        out[f"{name}_fit_seconds"] = round(time.perf_counter() - start, 1)
+        start = time.perf_counter()
+        model.transform(df).write.format("noop").mode("overwrite").save()
+        out[f"{name}_predict_seconds"] = round(time.perf_counter() - start, 1)
+        print(name, out, flush=True)
+    if not args.skip_imblearn:
+        from imblearn.ensemble import BalancedRandomForestClassifier as Imb
+
+        pdf = pd.read_parquet(path)
+        keep = (pdf.label == 0) | (pd.util.hash_pandas_object(pdf[FEATURES], index=False) % 5 == 0)
+        pdf = pdf[keep]
+        start = time.perf_counter()
+        Imb(
+            n_estimators=t,
+            max_depth=d,
+            n_jobs=2,
+            sampling_strategy="all",
+            replacement=True,
+            bootstrap=False,
+            random_state=1,
+        ).fit(pdf[FEATURES].to_numpy(), pdf.label.to_numpy())
+        out["imblearn_brf_fit_seconds"] = round(time.perf_counter() - start, 1)
+    return out
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser()
+    ap.add_argument("suite", choices=("quality", "speed"))
+    ap.add_argument("--rows", type=int, default=None)
+    ap.add_argument("--trees", type=int, default=30)
+    ap.add_argument("--depth", type=int, default=8)
+    ap.add_argument("--rounds", type=int, default=20, help="boosting rounds")
+    ap.add_argument("--skip-imblearn", action="store_true")
+    ap.add_argument("--out", default=None)
+    args = ap.parse_args()
+    if args.suite == "quality":
+        args.rows = args.rows or 20_000
+        found = quality(args)
+    else:
+        args.rows = args.rows or 1_000_000
+        found = speed(args)
+    print(json.dumps(found, indent=2))
+    if args.out:
+        Path(args.out).write_text(json.dumps(found, indent=2))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,364 @@
+"""What the balanced ensembles share: their params, the members' balanced samples, fitting the
+members in parallel threads, and the fitted model's soft vote in one pass.
+
+A member's rows come from a seeded row hash computed in the JVM (``xxhash64`` of the row and
+the member's seed: :mod:`spark_smote.engine.draws`), so the data is never copied per member,
+the class counts are exact, and the same seed gives the same members whatever the
+partitioning. The members are Spark ML models (or spark_smote's :class:`AdaBoostModel`), saved
+each in a folder of its own as Spark's ``OneVsRestModel`` saves its models.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Sequence
+from multiprocessing.pool import ThreadPool
+from typing import Any
+
+import numpy as np
+from pyspark.ml import Estimator, Model
+from pyspark.ml.functions import array_to_vector, vector_to_array
+from pyspark.ml.linalg import DenseVector, Vector
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param.shared import (
+    HasFeaturesCol,
+    HasLabelCol,
+    HasPredictionCol,
+    HasProbabilityCol,
+    HasRawPredictionCol,
+    HasSeed,
+    HasWeightCol,
+)
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+
+from spark_smote.engine.columns import quote
+from spark_smote.engine.draws import drawn
+from spark_smote.engine.validation import check_batch, collect_stats, label_spec
+from spark_smote.params import DEFAULT_SEED, _to_sampling_strategy
+from spark_smote.persistence import StagesReadWrite, load_stage
+from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
+
+#: prefix of the member columns a model's transform adds and drops
+MEMBER_PREFIX = "__ensemble_p"
+
+
+def member_seed(seed: int, member: int) -> int:
+    """The seed of member ``member`` (a non-negative int from ``(seed, member)``)."""
+    return int(np.random.SeedSequence([seed, member]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+def class_counts(dataset: DataFrame, label_col: str, who: str) -> dict[int, int]:
+    """Rows per class, checking that the labels are the numbers 0 .. k-1 of k >= 2 classes, as
+    Spark's classifiers need (one aggregation pass)."""
+    check_batch(dataset, who)
+    spec = label_spec(dataset.schema, label_col)
+    counts = collect_stats(dataset, spec, who).counts
+    labels = sorted(counts)
+    numeric = all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in labels)
+    if not numeric or [float(c) for c in labels] != [float(i) for i in range(len(labels))]:
+        shown = labels[:10]
+        raise ValueError(
+            f"{who}: labelCol column {label_col!r} must hold the class indices 0 .. k-1, got "
+            f"{shown}{' ...' if len(labels) > 10 else ''}; index the labels with "
+            "pyspark.ml.feature.StringIndexer first."
+        )
+    if len(labels) < 2:
+        raise ValueError(
+            f"{who}: labelCol column {label_col!r} holds one class only ({labels}); an "
+            "ensemble of classifiers needs at least two."
+        )
+    return {int(c): n for c, n in counts.items()}
+
+
+def configured(stage: Params, **values: Any) -> Any:
+    """A copy of ``stage`` with each of ``values`` set where it has that param (None: left)."""
+    extra = {stage.getParam(k): v for k, v in values.items() if v is not None and stage.hasParam(k)}
+    return stage.copy(extra)
+
+
+def fit_members(fits: Sequence[Callable[[], Model]], parallelism: int) -> list[Model]:
+    """Run ``fits`` in up to ``parallelism`` threads (as ``CrossValidator`` does); the models
+    in the order of ``fits``."""
+    if parallelism <= 1 or len(fits) <= 1:
+        return [fit() for fit in fits]
+    with ThreadPool(processes=min(parallelism, len(fits))) as pool:
+        return pool.map(lambda fit: fit(), fits)
+
+
+class _EnsembleParams(
+    HasFeaturesCol,
+    HasLabelCol,
+    HasPredictionCol,
+    HasProbabilityCol,
+    HasRawPredictionCol,
+    HasSeed,
+    HasWeightCol,
+):
+    """Params every balanced ensemble and its model have (mixin)."""
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(
+            featuresCol="features",
+            labelCol="label",
+            predictionCol="prediction",
+            probabilityCol="probability",
+            rawPredictionCol="rawPrediction",
+            seed=DEFAULT_SEED,
+        )
+
+    def _weight_or_none(self) -> str | None:
+        return (self.getWeightCol() or None) if self.isDefined(self.weightCol) else None
+
+    def setFeaturesCol(self, value: str) -> Any:
+        """Sets the value of :py:attr:`featuresCol`."""
+        return self._set(featuresCol=value)
+
+    def setLabelCol(self, value: str) -> Any:
+        """Sets the value of :py:attr:`labelCol`."""
+        return self._set(labelCol=value)
+
+    def setPredictionCol(self, value: str) -> Any:
+        """Sets the value of :py:attr:`predictionCol`."""
+        return self._set(predictionCol=value)
+
+    def setProbabilityCol(self, value: str) -> Any:
+        """Sets the value of :py:attr:`probabilityCol`."""
+        return self._set(probabilityCol=value)
+
+    def setRawPredictionCol(self, value: str) -> Any:
+        """Sets the value of :py:attr:`rawPredictionCol`."""
+        return self._set(rawPredictionCol=value)
+
+    def setSeed(self, value: int) -> Any:
+        """Sets the value of :py:attr:`seed`."""
+        return self._set(seed=value)
+
+    def setWeightCol(self, value: str | None) -> Any:
+        """Sets the value of :py:attr:`weightCol` (None: every row weighs 1)."""
+        return self._set(weightCol=value)
+
+
+class _NumEstimatorsParams(Params):
+    """The number of members, ``numEstimators`` (mixin)."""
+
+    numEstimators: Param[int] = Param(
+        Params._dummy(), "numEstimators", "number of members (>= 1)", TypeConverters.toInt
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(numEstimators=10)
+
+    def getNumEstimators(self) -> int:
+        """Gets the value of numEstimators or its default value."""
+        return self.getOrDefault(self.numEstimators)
+
+    def setNumEstimators(self, value: int) -> Any:
+        """Sets the value of :py:attr:`numEstimators`."""
+        return self._set(numEstimators=value)
+
+
+class _BalancedParams(_EnsembleParams):
+    """Params of the ensembles whose members see balanced samples (mixin)."""
+
+    #: the param that counts the members
+    _members_param = "numEstimators"
+
+    samplingStrategy: Param[Any] = Param(
+        Params._dummy(),
+        "samplingStrategy",
+        "which classes each member's sample reduces and to what count (RandomUnderSampler's "
+        "samplingStrategy: 'auto', 'majority', 'not minority', 'not majority', 'all', a float "
+        "or a dict {label: count})",
+        typeConverter=_to_sampling_strategy,
+    )
+    replacement: Param[bool] = Param(
+        Params._dummy(),
+        "replacement",
+        "draw each member's balanced sample with replacement",
+        TypeConverters.toBoolean,
+    )
+    parallelism: Param[int] = Param(
+        Params._dummy(),
+        "parallelism",
+        "number of members fitted at the same time (threads, as CrossValidator's)",
+        TypeConverters.toInt,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(samplingStrategy="auto", replacement=False, parallelism=1)
+
+    def getSamplingStrategy(self) -> SamplingStrategy:
+        """Gets the value of samplingStrategy (a dict comes back as a dict)."""
+        value = self.getOrDefault(self.samplingStrategy)
+        if isinstance(value, list) and all(isinstance(v, list) for v in value):
+            return {label: count for label, count in value}
+        return value
+
+    def getReplacement(self) -> bool:
+        """Gets the value of replacement or its default value."""
+        return self.getOrDefault(self.replacement)
+
+    def getParallelism(self) -> int:
+        """Gets the value of parallelism or its default value."""
+        return self.getOrDefault(self.parallelism)
+
+    def setSamplingStrategy(self, value: SamplingStrategy) -> Any:
+        """Sets the value of :py:attr:`samplingStrategy`."""
+        return self._set(samplingStrategy=value)
+
+    def setReplacement(self, value: bool) -> Any:
+        """Sets the value of :py:attr:`replacement`."""
+        return self._set(replacement=value)
+
+    def setParallelism(self, value: int) -> Any:
+        """Sets the value of :py:attr:`parallelism`."""
+        return self._set(parallelism=value)
+
+    def _check_counts(self, who: str) -> None:
+        for name in (self._members_param, "parallelism"):
+            if self.getOrDefault(name) < 1:
+                raise ValueError(f"{who}: {name} must be >= 1, got {self.getOrDefault(name)}.")
+
+    def _balanced(
+        self, dataset: DataFrame, counts: dict[int, int], seed: int, who: str
+    ) -> tuple[DataFrame, dict[int, int]]:
+        """``dataset`` under-sampled by ``samplingStrategy`` with a seeded row hash (exact
+        counts), and the counts after."""
+        wanted = check_sampling_strategy(self.getSamplingStrategy(), counts, "under-sampling", who)
+        if not self.getReplacement():  # drawing all of a class's rows: the class as it is
+            wanted = {c: n for c, n in wanted.items() if n != counts[c]}
+        after = {c: wanted.get(c, n) for c, n in counts.items()}
+        rows = drawn(dataset, self.getLabelCol(), counts, wanted, seed, self.getReplacement())
+        return rows, after
+
+
+def _probability_arrays(columns: Sequence[str], k: int) -> list[Column]:
+    """Per class, the sum over ``columns`` (probability vectors) of its probability."""
+    arrays = [vector_to_array(F.col(quote(c))) for c in columns]
+    return [sum((a[j] for a in arrays[1:]), arrays[0][j]) for j in range(k)]
+
+
+class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
+    """A fitted ensemble: its members' probabilities averaged (soft voting).
+
+    ``probability`` is the members' mean probability, ``rawPrediction`` their sum (as Spark's
+    random forest sums its trees' class shares), ``prediction`` the class of the largest
+    probability (ties to the smallest index). One pass over the input for all members.
+    """
+
+    _stage_params = ()
+
+    def __init__(self, models: Sequence[Model] | None = None, numClasses: int = 0) -> None:
+        super().__init__()
+        self._models: list[Model] = list(models or [])
+        self._num_classes = numClasses
+
+    @property
+    def models(self) -> list[Model]:
+        """The members (Spark ML models, or :class:`AdaBoostModel`)."""
+        return list(self._models)
+
+    @property
+    def numClasses(self) -> int:
+        """Number of classes the model predicts."""
+        return self._num_classes
+
+    @property
+    def numFeatures(self) -> int:
+        """Number of features the members take."""
+        return int(self._models[0].numFeatures)
+
+    def _member_weights(self) -> list[float]:
+        """How much each member's probability counts (equal for bagging)."""
+        return [1.0] * len(self._models)
+
+    def _transform(self, dataset: DataFrame) -> DataFrame:
+        columns = [f"{MEMBER_PREFIX}{i}" for i in range(len(self._models))]
+        out = dataset
+        for model, column in zip(self._models, columns, strict=True):
+            member = configured(
+                model,
+                featuresCol=self.getFeaturesCol(),
+                probabilityCol=column,
+                rawPredictionCol="",
+                predictionCol="",
+            )
+            out = member.transform(out)
+        k, total = self._num_classes, float(len(columns))
+        sums = _probability_arrays(columns, k)
+        mean = F.array(*[s / total for s in sums])
+        return _with_outputs(self, out, mean, F.array(*sums), columns)
+
+    def predictProbability(self, value: Vector) -> DenseVector:
+        """The mean of the members' probabilities for one feature vector."""
+        found = np.mean([m.predictProbability(value).toArray() for m in self._models], axis=0)
+        return DenseVector(found)
+
+    def predict(self, value: Vector) -> float:
+        """The predicted class of one feature vector (ties to the smallest index)."""
+        return float(np.argmax(self.predictProbability(value).toArray()))
+
+    def copy(self, extra: dict | None = None) -> EnsembleModel:
+        """A copy with the same members (params of ``extra`` set)."""
+        that = super().copy(extra)
+        that._models = list(self._models)
+        return that
+
+    def _saved_stages(self) -> dict[str, Any]:
+        return {f"members/{i}": m for i, m in enumerate(self._models)}
+
+    def _saved_extra(self) -> dict[str, Any]:
+        return {"numClasses": self._num_classes, "numMembers": len(self._models)}
+
+    def _restore(self, path: str, extra: dict[str, Any]) -> None:
+        self._num_classes = int(extra["numClasses"])
+        self._models = [load_stage(f"{path}/members/{i}") for i in range(int(extra["numMembers"]))]
+
+
+def _with_outputs(
+    model: _EnsembleParams,
+    out: DataFrame,
+    probability: Column,
+    raw: Column,
+    drop: Sequence[str],
+) -> DataFrame:
+    """``out`` with the model's three output columns from the arrays ``probability`` and
+    ``raw`` (an empty output name is left out), without the columns ``drop``."""
+    p, r = f"{MEMBER_PREFIX}_probability", f"{MEMBER_PREFIX}_raw"
+    out = out.withColumn(p, probability).withColumn(r, raw).drop(*drop)
+    top = F.col(p)
+    prediction = (F.array_position(top, F.array_max(top)) - 1).cast("double")
+    outputs = {
+        model.getRawPredictionCol(): array_to_vector(F.col(r)),
+        model.getProbabilityCol(): array_to_vector(top),
+        model.getPredictionCol(): prediction,
+    }
+    for name, column in outputs.items():
+        if name:
+            out = out.withColumn(name, column)
+    return out.drop(p, r)
+
+
+def softmax_columns(scores: Sequence[Column]) -> list[Column]:
+    """The softmax of ``scores`` (one column per class), computed stably."""
+    top = F.greatest(*scores) if len(scores) > 1 else scores[0]
+    exps = [F.exp(s - top) for s in scores]
+    total = sum(exps[1:], exps[0])
+    return [e / total for e in exps]
+
+
+def check_probabilistic(estimator: Any, param: str, who: str) -> None:
+    """``ValueError`` unless ``estimator`` is an Estimator with a ``probabilityCol``."""
+    if not isinstance(estimator, Estimator) or not estimator.hasParam("probabilityCol"):
+        raise ValueError(
+            f"{who}: {param} must be a probabilistic Spark ML classifier (an Estimator with "
+            f"probabilityCol, e.g. DecisionTreeClassifier), got {type(estimator).__name__}."
+        )
+
+
+def finite_positive(value: float) -> bool:
+    return math.isfinite(value) and value > 0

@@ -1,0 +1,313 @@
+"""Balanced ensembles: exact balanced member samples whatever the partitioning, soft voting,
+SAMME's weights, persistence with identical predictions, Spark ML tuning, and clear errors.
+Few, small trees."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from pyspark.ml.classification import DecisionTreeClassifier, LogisticRegression
+from pyspark.ml.feature import VectorAssembler
+from pyspark.ml.functions import vector_to_array
+from pyspark.ml.linalg import Vectors
+from pyspark.ml.regression import LinearRegression
+from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
+from pyspark.sql import functions as F
+
+from spark_smote import SMOTE
+from spark_smote.engine.keeping import Keeper
+from spark_smote.ensemble import (
+    AdaBoostClassifier,
+    BalancedBaggingClassifier,
+    BalancedRandomForestClassifier,
+    EasyEnsembleClassifier,
+    RUSBoostClassifier,
+)
+from spark_smote.ensemble.base import member_seed
+from spark_smote.ensemble.boosting import REBASE
+from spark_smote.kernels.boosting import samme_weight
+from spark_smote.metrics import ImbalancedClassificationEvaluator
+from spark_smote.pipeline import Pipeline
+from tests.conftest import CONNECT
+
+SIZES = {0: 300, 1: 60, 2: 24}
+
+
+@pytest.fixture(scope="module")
+def table(spark):
+    """Three overlapping classes (300 / 60 / 24 rows), three features and an id."""
+    rng = np.random.default_rng(0)
+    rows = []
+    for label, n in SIZES.items():
+        for x in rng.normal(label * 1.2, 1.0, size=(n, 3)):
+            rows.append((len(rows), Vectors.dense(x.tolist()), float(label)))
+    return spark.createDataFrame(rows, ["id", "features", "label"])
+
+
+def _counts(df) -> dict[float, int]:
+    return {r.label: r["count"] for r in df.groupBy("label").count().collect()}
+
+
+def _ids(df) -> list[int]:
+    return sorted(r.id for r in df.select("id").collect())
+
+
+@pytest.mark.parametrize(
+    ("make", "expected"),
+    [
+        (lambda: BalancedBaggingClassifier(), {0: 24, 1: 24, 2: 24}),
+        (lambda: BalancedBaggingClassifier(samplingStrategy="majority"), {0: 24, 1: 60, 2: 24}),
+        (lambda: BalancedBaggingClassifier(maxSamples=0.5, bootstrap=False), {0: 12, 1: 12, 2: 12}),
+        (lambda: BalancedRandomForestClassifier(), {0: 24, 1: 24, 2: 24}),
+        (lambda: EasyEnsembleClassifier(replacement=True), {0: 24, 1: 24, 2: 24}),
+    ],
+)
+def test_member_samples_are_balanced_exactly_whatever_the_partitioning(table, make, expected):
+    ensemble = make()
+    bagging = ensemble
+    if isinstance(ensemble, BalancedRandomForestClassifier):
+        from spark_smote.ensemble.bagging import _ForestBagging
+
+        bagging = _ForestBagging()
+        ensemble._copyValues(bagging)
+    first = bagging._sample(table, SIZES, 0)
+    assert {int(c): n for c, n in _counts(first).items()} == expected
+    again = bagging._sample(table.repartition(5, "id"), SIZES, 0)
+    assert _ids(first) == _ids(again)
+    assert _ids(first) != _ids(bagging._sample(table, SIZES, 1))  # members differ
+
+
+def _member_probabilities(model, df):
+    """Each member's probability column, as arrays, by id."""
+    out = {}
+    for i, member in enumerate(model.models):
+        scored = member.copy().setProbabilityCol(f"p{i}").transform(df)
+        out[i] = {
+            r.id: np.array(r.p)
+            for r in scored.select("id", vector_to_array(f"p{i}").alias("p")).collect()
+        }
+    return out
+
+
+def test_bagging_soft_votes_its_members_in_one_pass(table):
+    model = BalancedBaggingClassifier(
+        estimator=DecisionTreeClassifier(maxDepth=3), numEstimators=3, seed=7
+    ).fit(table)
+    assert len(model.models) == 3 and model.numClasses == 3
+    scored = model.transform(table)
+    assert set(scored.columns) == {
+        "id",
+        "features",
+        "label",
+        "probability",
+        "rawPrediction",
+        "prediction",
+    }
+    members = _member_probabilities(model, table)
+    for r in scored.collect():
+        mean = np.mean([members[i][r.id] for i in members], axis=0)
+        assert r.probability.toArray() == pytest.approx(mean)
+        assert r.rawPrediction.toArray() == pytest.approx(3 * mean)
+        assert r.prediction == float(np.argmax(mean))
+    row = table.first()
+    assert model.predictProbability(row.features).toArray() == pytest.approx(
+        np.mean([members[i][row.id] for i in members], axis=0)
+    )
+    assert model.predict(row.features) == float(np.argmax(model.predictProbability(row.features)))
+    if not CONNECT:  # one scan of the input for all members
+        plan = scored._jdf.queryExecution().executedPlan().toString()
+        assert plan.count("Scan ExistingRDD") == 1
+
+
+def test_forest_same_seed_same_predictions_whatever_the_partitioning(table):
+    forest = BalancedRandomForestClassifier(numTrees=3, maxDepth=3, seed=5)
+    a = forest.fit(table)
+    b = forest.fit(table.repartition(4, "id"))
+    pa = {r.id: r.probability for r in a.transform(table).collect()}
+    pb = {r.id: r.probability for r in b.transform(table).collect()}
+    assert pa == pb
+    assert len(a.trees) == 3 and a.getNumTrees == 3
+    importances = a.featureImportances.toArray()
+    assert importances.sum() == pytest.approx(1.0) and len(importances) == 3
+    g = ImbalancedClassificationEvaluator().evaluate(a.transform(table))
+    assert g > 0.4  # three overlapping classes, balanced trees: every class recalled
+
+
+def test_samme_weights_follow_the_members_predictions(table):
+    model = AdaBoostClassifier(numEstimators=4, seed=3).fit(table)
+    y = np.array([r.label for r in table.orderBy("id").collect()])
+    preds = []
+    for member in model.models:
+        scored = member.copy().setPredictionCol("y").transform(table).orderBy("id")
+        preds.append(np.array([r.y for r in scored.collect()]))
+    w = np.ones(len(y)) / len(y)
+    expected = []
+    for p in preds:
+        error = w[p != y].sum() / w.sum()
+        alpha = samme_weight(error, 3, 1.0)
+        expected.append(alpha)
+        w = w * np.exp(alpha * (p != y))
+        w /= w.sum()
+    assert model.estimatorWeights == pytest.approx(expected)
+    # probability: softmax of the normalised weighted votes / (K - 1)
+    votes = np.zeros((len(y), 3))
+    for p, a in zip(preds, expected, strict=True):
+        votes[np.arange(len(y)), p.astype(int)] += a
+    votes /= sum(expected)
+    proba = np.exp(votes / 2) / np.exp(votes / 2).sum(axis=1, keepdims=True)
+    got = np.array(
+        [r.probability.toArray() for r in model.transform(table).orderBy("id").collect()]
+    )
+    assert got == pytest.approx(proba)
+
+
+def test_samme_weight_is_scikit_learns():
+    sk = pytest.importorskip("sklearn.ensemble")
+    rng = np.random.default_rng(1)
+    x = rng.normal(size=(200, 2))
+    y = (x[:, 0] + 0.5 * rng.normal(size=200) > 0.8).astype(int) + (x[:, 1] > 1).astype(int)
+    ada = sk.AdaBoostClassifier(n_estimators=6, learning_rate=0.7, random_state=0).fit(x, y)
+    for error, weight in zip(ada.estimator_errors_, ada.estimator_weights_, strict=True):
+        assert samme_weight(error, 3, 0.7) == pytest.approx(weight)
+    assert samme_weight(0.0, 2, 0.5) == 1.0 and samme_weight(0.5, 2, 1.0) is None
+
+
+def test_rusboost_fits_each_round_on_an_undersample(table, monkeypatch):
+    seen = []
+    fit = DecisionTreeClassifier.fit
+
+    def spy(self, dataset, params=None):
+        seen.append({int(c): n for c, n in _counts(dataset).items()})
+        return fit(self, dataset, params)
+
+    monkeypatch.setattr(DecisionTreeClassifier, "fit", spy)
+    model = RUSBoostClassifier(numEstimators=3, seed=2).fit(table)
+    assert seen and all(s == {0: 24, 1: 24, 2: 24} for s in seen)
+    assert len(model.estimatorWeights) == len(model.models) == len(seen)
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: BalancedBaggingClassifier(
+            estimator=DecisionTreeClassifier(maxDepth=2),
+            sampler=SMOTE(kNeighbors=3),
+            numEstimators=2,
+            seed=4,
+        ),
+        lambda: BalancedRandomForestClassifier(numTrees=2, maxDepth=2, seed=4),
+        lambda: EasyEnsembleClassifier(
+            numEstimators=2, estimator=AdaBoostClassifier(numEstimators=2)
+        ),
+        lambda: RUSBoostClassifier(numEstimators=2, learningRate=0.5),
+    ],
+)
+def test_saved_and_loaded_with_identical_predictions(table, tmp_path, make):
+    estimator = make()
+    estimator.save(str(tmp_path / "estimator"))
+    loaded_estimator = type(estimator).load(str(tmp_path / "estimator"))
+    assert loaded_estimator.uid == estimator.uid
+    assert loaded_estimator.extractParamMap().keys() == estimator.extractParamMap().keys()
+    model = estimator.fit(table)
+    model.save(str(tmp_path / "model"))
+    loaded = type(model).load(str(tmp_path / "model"))
+    assert len(loaded.models) == len(model.models) and loaded.numClasses == 3
+    a = [r.probability for r in model.transform(table).orderBy("id").collect()]
+    b = [r.probability for r in loaded.transform(table).orderBy("id").collect()]
+    assert a == b
+    again = loaded_estimator.fit(table)
+    assert [r.probability for r in again.transform(table).orderBy("id").collect()] == a
+
+
+def test_in_a_pipeline_tuned_by_geometric_mean(spark):
+    rng = np.random.default_rng(3)
+    y = (rng.random(300) < 0.1).astype(float)
+    x = rng.normal(size=(300, 2)) + 1.5 * y[:, None]
+    df = spark.createDataFrame(
+        [(*map(float, r), float(c)) for r, c in zip(x, y, strict=True)], ["a", "b", "label"]
+    )
+    forest = BalancedRandomForestClassifier(numTrees=2, seed=1)
+    pipe = Pipeline(stages=[VectorAssembler(inputCols=["a", "b"], outputCol="features"), forest])
+    grid = ParamGridBuilder().addGrid(forest.maxDepth, [1, 3]).build()
+    cv = CrossValidator(
+        estimator=pipe,
+        estimatorParamMaps=grid,
+        evaluator=ImbalancedClassificationEvaluator(),
+        numFolds=2,
+        seed=1,
+    )
+    model = cv.fit(df)
+    assert len(model.avgMetrics) == 2 and all(0 < m <= 1 for m in model.avgMetrics)
+    assert model.transform(df).count() == 300
+
+
+def test_bad_input_is_refused_naming_it(table, spark):
+    with pytest.raises(ValueError, match="one class only"):
+        BalancedBaggingClassifier().fit(table.filter("label = 0"))
+    with pytest.raises(ValueError, match="0 .. k-1.*StringIndexer"):
+        BalancedRandomForestClassifier().fit(table.withColumn("label", F.col("label") + 1))
+    with pytest.raises(ValueError, match="0 .. k-1.*StringIndexer"):
+        AdaBoostClassifier().fit(table.withColumn("label", F.col("label").cast("string")))
+    with pytest.raises(ValueError, match="estimator must be a probabilistic"):
+        BalancedBaggingClassifier(estimator=LinearRegression()).fit(table)
+    with pytest.raises(ValueError, match="numEstimators must be >= 1"):
+        BalancedBaggingClassifier(numEstimators=0).fit(table)
+    with pytest.raises(ValueError, match="numTrees must be >= 1"):
+        BalancedRandomForestClassifier(numTrees=0).fit(table)
+    with pytest.raises(ValueError, match="learningRate must be > 0"):
+        RUSBoostClassifier(learningRate=0.0).fit(table)
+    with pytest.raises(ValueError, match="no weightCol"):
+        AdaBoostClassifier(estimator=_NoWeights()).fit(table)
+    assert member_seed(1, 0) != member_seed(1, 1) and member_seed(1, 0) == member_seed(1, 0)
+
+
+class _NoWeights(LogisticRegression):
+    """A probabilistic classifier without weightCol (for the error above)."""
+
+    def hasParam(self, paramName: str) -> bool:
+        return paramName != "weightCol" and super().hasParam(paramName)
+
+
+@pytest.mark.newest
+def test_fifty_rounds_of_boosting_keep_the_plan_bounded(table, monkeypatch):
+    """The default 50 rounds: each round's rows are a bounded projection of kept rows (kept
+    every REBASE rounds), so no task's plan nests 50 deep (it overflowed the stack before)."""
+    keeps = []
+    keep = Keeper.keep
+
+    def spy(self, rows):
+        keeps.append(1)
+        return keep(self, rows)
+
+    monkeypatch.setattr(Keeper, "keep", spy)
+    model = AdaBoostClassifier(seed=3).fit(table)
+    assert len(model.models) == 50
+    assert len(keeps) == 1 + (50 - 1) // REBASE
+    assert ImbalancedClassificationEvaluator().evaluate(model.transform(table)) > 0.4
+
+
+def test_train_an_ensemble_from_the_command_line(spark, tmp_path, capsys):
+    from pyspark.ml import PipelineModel
+
+    from spark_smote.app.train import main
+
+    rng = np.random.default_rng(5)
+    y = (rng.random(400) < 0.1).astype(int)
+    x = rng.normal(size=(400, 2)) + 2.0 * y[:, None]
+    rows = [(*map(float, r), int(c)) for r, c in zip(x, y, strict=True)]
+    spark.createDataFrame(rows, ["a", "b", "label"]).write.parquet(str(tmp_path / "in"))
+    model_path, report = str(tmp_path / "model"), tmp_path / "r.json"
+    argv = ["--input", str(tmp_path / "in"), "--input-cols", "a,b", "--model", model_path]
+    extra = ["--num-estimators", "2", "--max-depth", "2", "--report", str(report)]
+    assert main([*argv, *extra]) == 0
+    summary = json.loads(report.read_text())
+    assert summary["ensemble"] == "BalancedRandomForestClassifier" and summary["members"] == 2
+    assert 0.5 < summary["holdout_geometricMean"] <= 1.0
+    loaded = PipelineModel.load(model_path)
+    scored = loaded.transform(spark.read.parquet(str(tmp_path / "in")))
+    assert scored.filter("prediction = label").count() > 300
+    assert main(argv) == 2  # the model exists: not replaced without --overwrite
+    assert main(["--input", str(tmp_path / "in")]) == 2
+    assert "give --model" in capsys.readouterr().err
