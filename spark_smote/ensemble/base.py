@@ -236,10 +236,19 @@ class _BalancedParams(_EnsembleParams):
         return rows, after
 
 
+def balanced_sum(terms: Sequence[Column]) -> Column:
+    """The sum of ``terms`` as a balanced tree of additions: its depth grows with the log of
+    their number (a left-deep sum of 60 members passes Spark Connect's 100-level limit)."""
+    if len(terms) == 1:
+        return terms[0]
+    half = len(terms) // 2
+    return balanced_sum(terms[:half]) + balanced_sum(terms[half:])
+
+
 def _probability_arrays(columns: Sequence[str], k: int) -> list[Column]:
     """Per class, the sum over ``columns`` (probability vectors) of its probability."""
     arrays = [vector_to_array(F.col(quote(c))) for c in columns]
-    return [sum((a[j] for a in arrays[1:]), arrays[0][j]) for j in range(k)]
+    return [balanced_sum([a[j] for a in arrays]) for j in range(k)]
 
 
 class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
@@ -347,7 +356,7 @@ def softmax_columns(scores: Sequence[Column]) -> list[Column]:
     """The softmax of ``scores`` (one column per class), computed stably."""
     top = F.greatest(*scores) if len(scores) > 1 else scores[0]
     exps = [F.exp(s - top) for s in scores]
-    total = sum(exps[1:], exps[0])
+    total = balanced_sum(exps)
     return [e / total for e in exps]
 
 

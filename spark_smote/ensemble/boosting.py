@@ -23,6 +23,7 @@ from spark_smote.ensemble.base import (
     _EnsembleParams,
     _NumEstimatorsParams,
     _with_outputs,
+    balanced_sum,
     check_probabilistic,
     class_counts,
     configured,
@@ -42,6 +43,20 @@ BOOST_PREDICTION = "__boost_y"
 #: numEstimators / REBASE deep (each round kept on the last nests Spark's cached plans 50
 #: deep at 50 rounds, past what a task's deserialisation stack holds)
 REBASE = 8
+
+
+def _rebased(keeper: Keeper, rows: DataFrame) -> DataFrame:
+    """``rows`` kept for the next rounds. Classic Spark: persisted, lineage intact (the plans
+    of kept rows nest REBASE rounds at a time). Spark Connect sends every plan whole and
+    refuses one over 100 levels deep, which persisted rounds pass after about 40 rounds: there
+    the rounds are local checkpoints (a shallow reference). A lost executor then fails the fit
+    (its output models are not affected); where the session refuses, persisted as on classic."""
+    if type(rows).__module__.startswith("pyspark.sql.connect"):
+        try:
+            return rows.localCheckpoint(eager=True)
+        except Exception:  # refused (serverless): kept as on classic Spark
+            pass
+    return keeper.keep(rows)
 
 
 def _predicted(model: Any, rows: DataFrame, column: str) -> DataFrame:
@@ -128,12 +143,11 @@ class AdaBoostClassificationModel(EnsembleModel):
             )
             out, predictions = member.transform(out), [*predictions, column]
         votes = [
-            sum(
-                (
+            balanced_sum(
+                [
                     F.when(F.col(c) == j, F.lit(w / total)).otherwise(F.lit(0.0))
                     for c, w in zip(predictions, self._weights, strict=True)
-                ),
-                F.lit(0.0),
+                ]
             )
             for j in range(k)
         ]
@@ -245,7 +259,7 @@ class _BaseBoosting(Estimator, _BoostingParams, StagesReadWrite):
             growth = math.exp(alpha)
             pending.append((model, growth, 1.0 / (found[1] - found[0] + found[0] * growth)))
             if len(pending) == REBASE:
-                previous, base = base, keeper.keep(self._weighted(base, pending))
+                previous, base = base, _rebased(keeper, self._weighted(base, pending))
                 previous.unpersist()
                 pending = []
         keeper.release()
