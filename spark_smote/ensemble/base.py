@@ -340,7 +340,8 @@ def _with_outputs(
     p, r = f"{MEMBER_PREFIX}_probability", f"{MEMBER_PREFIX}_raw"
     out = out.withColumn(p, probability).withColumn(r, raw).drop(*drop)
     top = F.col(p)
-    prediction = (F.array_position(top, F.array_max(top)) - 1).cast("double")
+    # SQL text: pyspark 3.5's array_position takes a literal value only
+    prediction = (F.expr(f"array_position(`{p}`, array_max(`{p}`))") - 1).cast("double")
     outputs = {
         model.getRawPredictionCol(): array_to_vector(F.col(r)),
         model.getProbabilityCol(): array_to_vector(top),
