@@ -94,11 +94,6 @@ class Keeper:
             raise
         return persisted
 
-    @property
-    def kept(self) -> int:
-        """How many results this keeper keeps now."""
-        return len(self._frames)
-
     def hold(self, output: DataFrame) -> DataFrame:
         """``output``, which now holds this keeper (its rows live while ``output`` does)."""
         if self._frames:

@@ -185,7 +185,7 @@ def plan_cells(
 
     Costs one sampling pass and one counting pass over the rows of the classes larger than
     ``max_size`` (:func:`planning_reads`; keep ``rows`` for them:
-    :func:`~spark_smote.engine.keeping.kept` or :func:`~spark_smote.engine.keeping.held`),
+    :class:`~spark_smote.engine.keeping.Keeper` or :func:`~spark_smote.engine.keeping.held`),
     nothing for the others. A recount follows when a cell is too small for ``k`` neighbours
     (it is removed) or has more home rows than ``max_size`` (it gets a second level of
     k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into

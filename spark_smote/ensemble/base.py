@@ -10,7 +10,6 @@ each in a folder of its own as Spark's ``OneVsRestModel`` saves its models.
 
 from __future__ import annotations
 
-import math
 from collections.abc import Callable, Sequence
 from multiprocessing.pool import ThreadPool
 from typing import Any
@@ -259,8 +258,6 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
     probability (ties to the smallest index). One pass over the input for all members.
     """
 
-    _stage_params = ()
-
     def __init__(self, models: Sequence[Model] | None = None, numClasses: int = 0) -> None:
         super().__init__()
         self._models: list[Model] = list(models or [])
@@ -280,10 +277,6 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
     def numFeatures(self) -> int:
         """Number of features the members take."""
         return int(self._models[0].numFeatures)
-
-    def _member_weights(self) -> list[float]:
-        """How much each member's probability counts (equal for bagging)."""
-        return [1.0] * len(self._models)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
         columns = [f"{MEMBER_PREFIX}{i}" for i in range(len(self._models))]
@@ -368,7 +361,3 @@ def check_probabilistic(estimator: Any, param: str, who: str) -> None:
             f"{who}: {param} must be a probabilistic Spark ML classifier (an Estimator with "
             f"probabilityCol, e.g. DecisionTreeClassifier), got {type(estimator).__name__}."
         )
-
-
-def finite_positive(value: float) -> bool:
-    return math.isfinite(value) and value > 0
