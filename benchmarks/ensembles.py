@@ -3,6 +3,7 @@
     pip install -e ".[bench]"
     python benchmarks/ensembles.py quality --trees 30 --depth 8
     python benchmarks/ensembles.py speed --rows 1000000 --trees 100 --depth 8
+    python benchmarks/ensembles.py breakdown --rows 1000000 --trees 100 --depth 8
 
 ``quality``: held-out G-mean and balanced accuracy (30% of rows, a seeded split) on binary
 tables made by scikit-learn's ``make_classification`` (20 features, minority 1%, 2%, 5%) and
@@ -161,13 +162,18 @@ def speed(args: argparse.Namespace) -> dict:
     counts = {r.label: r["count"] for r in df.groupBy("label").count().collect()}
     t, d = args.trees, args.depth
     out: dict[str, float | dict] = {"counts": counts}
-    for name, make in (
-        ("spark_rf", lambda: RandomForestClassifier(numTrees=t, maxDepth=d, seed=1)),
-        (
-            "balanced_rf",
-            lambda: BalancedRandomForestClassifier(numTrees=t, maxDepth=d, seed=1, parallelism=2),
-        ),
-    ):
+    stages = [("spark_rf", lambda: RandomForestClassifier(numTrees=t, maxDepth=d, seed=1))]
+    for p in args.parallelism:
+        name = "balanced_rf" if p == 2 else f"balanced_rf_parallelism_{p}"
+        stages.append(
+            (
+                name,
+                lambda p=p: BalancedRandomForestClassifier(
+                    numTrees=t, maxDepth=d, seed=1, parallelism=p
+                ),
+            )
+        )
+    for name, make in stages:
         start = time.perf_counter()
         model = make().fit(df)
         out[f"{name}_fit_seconds"] = round(time.perf_counter() - start, 1)
@@ -195,13 +201,67 @@ def speed(args: argparse.Namespace) -> dict:
     return out
 
 
+def breakdown(args: argparse.Namespace) -> dict:
+    """Where a balanced forest's member costs its time, at the speed suite's table: drawing its
+    balanced sample (the cut pass and the chosen rows written), fitting its one-tree forest on
+    that lazy sample (as the ensemble does), and on the same sample cached beforehand (the
+    tree's own cost); against Spark's forest, one tree and ``--trees`` trees. Medians of
+    ``--repeats`` members; one member at a time (no parallelism)."""
+    from pyspark.ml.classification import RandomForestClassifier
+    from pyspark.ml.feature import VectorAssembler
+    from pyspark.sql import functions as F
+
+    from spark_smote.ensemble import BalancedRandomForestClassifier
+    from spark_smote.ensemble.base import member_seed
+
+    spark = spark_session("4g")
+    df = spark.read.parquet(str(make_data(args.rows)))
+    df = df.filter((F.col("label") == 0) | (F.xxhash64(*FEATURES) % 5 == 0))
+    df = VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
+    df = df.select("features", "label").cache()
+    counts = {r.label: r["count"] for r in df.groupBy("label").count().collect()}
+    brf = BalancedRandomForestClassifier(maxDepth=args.depth, seed=1)
+    tree = RandomForestClassifier(numTrees=1, bootstrap=False, maxDepth=args.depth)
+    times: dict[str, list[float]] = {"sample": [], "fit_lazy": [], "fit_cached": []}
+
+    def timed(key: str, run) -> None:
+        start = time.perf_counter()
+        run()
+        times[key].append(time.perf_counter() - start)
+
+    for m in range(args.repeats):
+        seed = member_seed(1, m)
+        rows, _ = brf._balanced(df, counts, seed, "bench")
+        member = tree.copy({tree.seed: seed})
+        timed("sample", rows.write.format("noop").mode("overwrite").save)
+        timed("fit_lazy", lambda r=rows, t=member: t.fit(r))
+        cached = rows.cache()
+        cached.count()
+        timed("fit_cached", lambda r=cached, t=member: t.fit(r))
+        cached.unpersist()
+    out: dict[str, float | dict] = {"counts": counts, "repeats": args.repeats}
+    out.update({f"member_{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()})
+    for trees in (1, args.trees):
+        start = time.perf_counter()
+        RandomForestClassifier(numTrees=trees, maxDepth=args.depth, seed=1).fit(df)
+        out[f"spark_rf_{trees}_fit_seconds"] = round(time.perf_counter() - start, 2)
+    return out
+
+
 def main() -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("suite", choices=("quality", "speed"))
+    ap.add_argument("suite", choices=("quality", "speed", "breakdown"))
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--trees", type=int, default=30)
     ap.add_argument("--depth", type=int, default=8)
     ap.add_argument("--rounds", type=int, default=20, help="boosting rounds")
+    ap.add_argument(
+        "--parallelism",
+        type=lambda v: [int(p) for p in v.split(",")],
+        default=[2],
+        help="balanced forests' parallelism, comma-separated (speed)",
+    )
+    ap.add_argument("--repeats", type=int, default=5, help="members timed (breakdown)")
     ap.add_argument("--skip-imblearn", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args()
@@ -210,7 +270,7 @@ def main() -> None:
         found = quality(args)
     else:
         args.rows = args.rows or 1_000_000
-        found = speed(args)
+        found = speed(args) if args.suite == "speed" else breakdown(args)
     print(json.dumps(found, indent=2))
     if args.out:
         Path(args.out).write_text(json.dumps(found, indent=2))

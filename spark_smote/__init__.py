@@ -29,9 +29,13 @@ _PUBLIC = {
     "RandomUnderSampler": "spark_smote.under_sampling",
     "TomekLinks": "spark_smote.under_sampling",
     "EditedNearestNeighbours": "spark_smote.under_sampling",
+    "RepeatedEditedNearestNeighbours": "spark_smote.under_sampling",
+    "AllKNN": "spark_smote.under_sampling",
+    "NeighbourhoodCleaningRule": "spark_smote.under_sampling",
     "BaseCleaningSampler": "spark_smote.under_sampling",
     "SMOTETomek": "spark_smote.combine",
     "SMOTEENN": "spark_smote.combine",
+    "FunctionSampler": "spark_smote.function_sampler",
     "Pipeline": "spark_smote.pipeline",
     "Sampler": "spark_smote.base",
     "SamplingPlan": "spark_smote.base",
@@ -50,9 +54,13 @@ __all__ = [
     "RandomUnderSampler",
     "TomekLinks",
     "EditedNearestNeighbours",
+    "RepeatedEditedNearestNeighbours",
+    "AllKNN",
+    "NeighbourhoodCleaningRule",
     "BaseCleaningSampler",
     "SMOTETomek",
     "SMOTEENN",
+    "FunctionSampler",
     "Pipeline",
     "Sampler",
     "SamplingPlan",
@@ -66,6 +74,7 @@ if TYPE_CHECKING:
     from spark_smote.base import Sampler, SamplingPlan
     from spark_smote.combine import SMOTEENN, SMOTETomek
     from spark_smote.engine.keeping import release
+    from spark_smote.function_sampler import FunctionSampler
     from spark_smote.metrics import (
         ImbalancedClassificationEvaluator,
         classification_report_imbalanced,
@@ -80,9 +89,12 @@ if TYPE_CHECKING:
     )
     from spark_smote.pipeline import Pipeline
     from spark_smote.under_sampling import (
+        AllKNN,
         BaseCleaningSampler,
         EditedNearestNeighbours,
+        NeighbourhoodCleaningRule,
         RandomUnderSampler,
+        RepeatedEditedNearestNeighbours,
         TomekLinks,
     )
     from spark_smote.weighting import ClassWeighter

@@ -352,9 +352,8 @@ class _CleaningParams(_FeatureColsParams, _CellParams):
     _sampling_type = "clean-sampling"
 
 
-class _EditedParams(Params):
-    """``nNeighbors`` and ``kindSel`` of Edited Nearest Neighbours (mixin: EditedNearestNeighbours,
-    SMOTEENN)."""
+class _NNeighborsParams(Params):
+    """``nNeighbors``: the nearest rows of all classes a cleaning rule looks at (mixin)."""
 
     nNeighbors: Param[int] = Param(
         Params._dummy(),
@@ -362,6 +361,28 @@ class _EditedParams(Params):
         "nearest rows (of all classes, the row itself excluded) that decide whether a row stays",
         typeConverter=TypeConverters.toInt,
     )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(nNeighbors=3)
+
+    def getNNeighbors(self) -> int:
+        """Gets the value of nNeighbors or its default value."""
+        return self.getOrDefault(self.nNeighbors)
+
+    def setNNeighbors(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`nNeighbors`."""
+        return self._set(nNeighbors=value)
+
+    def _check_n_neighbors(self) -> None:
+        if self.getNNeighbors() < 1:
+            raise ValueError(f"nNeighbors must be at least 1, got {self.getNNeighbors()}.")
+
+
+class _EditedParams(_NNeighborsParams):
+    """``nNeighbors`` and ``kindSel`` of Edited Nearest Neighbours (mixin: EditedNearestNeighbours,
+    SMOTEENN, RepeatedEditedNearestNeighbours, AllKNN)."""
+
     kindSel: Param[str] = Param(
         Params._dummy(),
         "kindSel",
@@ -372,26 +393,17 @@ class _EditedParams(Params):
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self._setDefault(nNeighbors=3, kindSel="all")
-
-    def getNNeighbors(self) -> int:
-        """Gets the value of nNeighbors or its default value."""
-        return self.getOrDefault(self.nNeighbors)
+        self._setDefault(kindSel="all")
 
     def getKindSel(self) -> str:
         """Gets the value of kindSel or its default value."""
         return self.getOrDefault(self.kindSel)
-
-    def setNNeighbors(self: P, value: int) -> P:
-        """Sets the value of :py:attr:`nNeighbors`."""
-        return self._set(nNeighbors=value)
 
     def setKindSel(self: P, value: str) -> P:
         """Sets the value of :py:attr:`kindSel`: ``"all"`` or ``"mode"``."""
         return self._set(kindSel=value)
 
     def _check_edited(self) -> None:
-        if self.getNNeighbors() < 1:
-            raise ValueError(f"nNeighbors must be at least 1, got {self.getNNeighbors()}.")
+        self._check_n_neighbors()
         if self.getKindSel() not in KIND_SEL:
             raise ValueError(f"kindSel must be 'all' or 'mode', got {self.getKindSel()!r}.")

@@ -8,7 +8,13 @@ import os
 import pytest
 from pyspark.sql import functions as F
 
-from spark_smote import EditedNearestNeighbours, SMOTETomek
+from spark_smote import (
+    AllKNN,
+    EditedNearestNeighbours,
+    NeighbourhoodCleaningRule,
+    RepeatedEditedNearestNeighbours,
+    SMOTETomek,
+)
 from spark_smote.app.cli import build_parser, main, parse_strategy, resolve_settings
 from spark_smote.app.io import guess_format
 from spark_smote.app.job import read_input
@@ -235,7 +241,22 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
             ["--sampler", "smote-tomek", "--k", "3"],
             SMOTETomek(inputCols=["f0", "f1", "f2"], kNeighbors=3),
         ),
+        (
+            ["--sampler", "renn", "--max-iter", "2", "--kind-sel", "mode"],
+            RepeatedEditedNearestNeighbours(
+                inputCols=["f0", "f1", "f2"], maxIter=2, kindSel="mode"
+            ),
+        ),
+        (
+            ["--sampler", "allknn", "--n-neighbors", "4", "--allow-minority"],
+            AllKNN(inputCols=["f0", "f1", "f2"], nNeighbors=4, allowMinority=True),
+        ),
+        (
+            ["--sampler", "ncr", "--threshold-cleaning", "0.1"],
+            NeighbourhoodCleaningRule(inputCols=["f0", "f1", "f2"], thresholdCleaning=0.1),
+        ),
     ],
+    ids=["enn", "smote-tomek", "renn", "allknn", "ncr"],
 )
 def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)

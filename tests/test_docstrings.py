@@ -34,7 +34,9 @@ def test_every_docstring_example_runs(spark):
     assert result.failed == 0, f"{result.failed} docstring examples failed (see the output above)"
     # every sampler's class docstring has an example, and it ran
     samplers = ("SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "TomekLinks")
-    for cls in (*samplers, "EditedNearestNeighbours", "SMOTETomek", "SMOTEENN"):
+    cleaners = ("EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN")
+    others = ("NeighbourhoodCleaningRule", "FunctionSampler", "make_imbalance")
+    for cls in (*samplers, *cleaners, *others, "SMOTETomek", "SMOTEENN"):
         assert any(t.endswith(f".{cls}") for t in ran), cls
     assert any(t.endswith("RandomOverSampler") for t in ran)
     assert any(t.endswith("RandomUnderSampler") for t in ran)

@@ -17,6 +17,7 @@ from spark_smote.kernels.draws import (
     Cut,
     block_quotas,
     bootstrap_counts,
+    draw_profile,
     hash_cut,
     hash_window,
 )
@@ -150,6 +151,20 @@ def test_quotas_by_weight_split_exactly_in_proportion():
     assert quotas_by_weight(7, np.array([1.0, 1.0, 1.0])).sum() == 7
     assert quotas_by_weight(5, np.array([0.0, -1.0])) is None
     assert quotas_by_weight(5, np.array([])) is None
+
+
+@pytest.mark.parametrize(("n_rows", "n_draws"), [(1600, 1000), (50, 5000), (10**9, 300)])
+def test_draw_profile_is_a_draw_with_replacement(n_rows, n_draws):
+    profiles = [draw_profile(n_rows, n_draws, (s,)) for s in range(200)]
+    assert all(p.sum() == n_draws and (p >= 1).all() for p in profiles)
+    # distinct rows in n_draws draws: n_rows (1 - (1 - 1/n_rows)^n_draws) expected
+    expected = n_rows * -np.expm1(n_draws * np.log1p(-1.0 / n_rows))
+    mean = np.mean([len(p) for p in profiles])
+    assert abs(mean - expected) < 0.01 * expected + 1, (mean, expected)
+    # counts in a random order: the first and the last count have the same mean
+    first, last = np.mean([p[0] for p in profiles]), np.mean([p[-1] for p in profiles])
+    assert abs(first - last) < 0.3 * max(first, last) + 0.2
+    np.testing.assert_array_equal(draw_profile(n_rows, n_draws, (3,)), profiles[3])
 
 
 def test_bootstrap_counts_in_chunks_are_the_one_call_counts(monkeypatch):

@@ -8,7 +8,13 @@ import pytest
 from imblearn.under_sampling import EditedNearestNeighbours as ImbENN
 from imblearn.under_sampling import TomekLinks as ImbTomek
 
-from spark_smote.kernels.cleaning import edited_in_cell, edited_out, most_common, tomek_candidates
+from spark_smote.kernels.cleaning import (
+    edited_in_cell,
+    edited_out,
+    misclassified_neighbours,
+    most_common,
+    tomek_candidates,
+)
 
 
 def overlapping(n: int = 900, seed: int = 0) -> tuple[np.ndarray, np.ndarray]:
@@ -42,6 +48,24 @@ def test_edited_in_one_cell_removes_what_imbalanced_learn_removes(kind, k):
     expected = np.setdiff1d(np.arange(len(y)), ref.sample_indices_)
     assert len(expected) > 20
     assert removed.tolist() == expected.tolist()
+
+
+@pytest.mark.parametrize(("k", "threshold"), [(3, 0.5), (5, 0.5), (3, 2.5)])
+def test_neighbourhood_cleaning_in_one_cell_removes_what_imbalanced_learn_removes(k, threshold):
+    from imblearn.under_sampling import NeighbourhoodCleaningRule as ImbNCR
+
+    x, y = overlapping(seed=2)
+    counts = np.bincount(y)
+    queries = np.arange(len(y))
+    targeted = np.flatnonzero(y != 2)  # "auto": all but the minority (class 2)
+    cleaned = np.array([c for c in (0, 1) if counts[c] > threshold * counts[2]])
+    edited = targeted[edited_in_cell(x, y, targeted, k, "mode")]
+    near = misclassified_neighbours(x, y, queries, k, 2, cleaned)
+    assert len(np.setdiff1d(near, edited)) > 0  # the second rule removes rows of its own
+    ref = ImbNCR(n_neighbors=k, threshold_cleaning=threshold)
+    ref.fit_resample(x, y)
+    expected = np.setdiff1d(np.arange(len(y)), ref.sample_indices_)
+    assert np.union1d(edited, near).tolist() == expected.tolist()
 
 
 def test_tomek_candidates_and_their_mutual_pairs_are_imbalanced_learns_links():

@@ -32,6 +32,8 @@ SPARK_MODULES = [
     "test_metrics.py",
     "test_weighting.py",
     "test_ensemble.py",
+    "test_repeated_cleaning.py",
+    "test_function_sampler.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -52,8 +52,17 @@ def test_over_sampler_counts_and_copies_are_whole_rows(table, strategy, expected
     assert all(tuple(r) in original for r in copies)  # every column as in the row drawn
 
 
-def test_over_sampler_draws_with_replacement_uniformly(table, monkeypatch):
-    monkeypatch.setattr(draws, "BLOCK_ROWS", 40)  # class 2 in 3 blocks, class 1 in 8
+@pytest.fixture(params=["profiled", "blocks"])
+def draw_path(request, monkeypatch):
+    """Draws with replacement made from the driver's profile, or (no profile fits) in blocks
+    of at most 40 rows (class 2 in 3 blocks, class 1 in 8)."""
+    monkeypatch.setattr(draws, "BLOCK_ROWS", 40)
+    if request.param == "blocks":
+        monkeypatch.setattr(draws, "PROFILE_DRAWS", 0)
+    return request.param
+
+
+def test_over_sampler_draws_with_replacement_uniformly(table, draw_path):
     out = RandomOverSampler(samplingStrategy={2: 100 + 5000}, syntheticCol="s").transform(table)
     ids = Counter(r.id for r in out.filter("s").collect())
     assert sum(ids.values()) == 5000 and len(ids) == 100  # every row drawn, some many times
@@ -61,8 +70,7 @@ def test_over_sampler_draws_with_replacement_uniformly(table, monkeypatch):
     assert 25 < min(ids.values()) and max(ids.values()) < 75
 
 
-def test_over_sampler_same_rows_whatever_the_partitioning(table, monkeypatch):
-    monkeypatch.setattr(draws, "BLOCK_ROWS", 64)
+def test_over_sampler_same_rows_whatever_the_partitioning(table, draw_path):
     ros = RandomOverSampler(syntheticCol="s", seed=3)
     a = rows_of(ros.transform(table).filter("s"))
     b = rows_of(ros.transform(table.repartition(7, "x")).filter("s"))
@@ -164,11 +172,27 @@ def test_under_sampler_exact_among_identical_rows(spark):
         assert rows_of(again) == rows_of(out)
 
 
-def test_under_sampler_with_replacement(table):
-    out = RandomUnderSampler(samplingStrategy={0: 1000}, replacement=True).transform(table)
-    assert counts(out) == {0: 1000, 1: 300, 2: 100}
+def test_under_sampler_with_replacement(table, draw_path):
+    rus = RandomUnderSampler(samplingStrategy={0: 1000, 1: 200}, replacement=True)
+    out = rus.transform(table)
+    assert counts(out) == {0: 1000, 1: 200, 2: 100}
     ids = Counter(r.id for r in out.filter("label = 0").collect())
-    assert max(ids.values()) > 1  # 1000 draws of 1600 rows with replacement repeat some
+    # 1000 draws of 1600 rows with replacement: 1600 (1 - (1 - 1/1600)^1000) = 743.6 distinct
+    # rows expected (standard deviation about 11), repeated up to 5 or 6 times
+    assert 700 < len(ids) < 790 and 3 < max(ids.values()) < 9, (len(ids), max(ids.values()))
+    quarters = np.bincount(np.array(list(ids.elements())) * 4 // 2000, minlength=4)
+    assert (np.abs(quarters - 250) < 60).all(), quarters  # uniform over the id range
+    assert rows_of(rus.transform(table.repartition(5, "k"))) == rows_of(out)
+    assert rows_of(rus.setSeed(9).transform(table)) != rows_of(out)
+
+
+def test_draws_with_replacement_on_both_paths_at_once(table, monkeypatch):
+    # class 1's 200 draws fit the profile, class 0's 1,000 do not: one output of both paths
+    monkeypatch.setattr(draws, "PROFILE_DRAWS", 500)
+    rus = RandomUnderSampler(samplingStrategy={0: 1000, 1: 200}, replacement=True)
+    out = rus.transform(table)
+    assert counts(out) == {0: 1000, 1: 200, 2: 100}
+    assert rows_of(rus.transform(table.repartition(3, "x"))) == rows_of(out)
 
 
 def test_smote_then_under_sampling_in_one_pipeline(spark):

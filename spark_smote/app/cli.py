@@ -28,12 +28,13 @@ SAMPLERS = (
     "random-under",
     "tomek",
     "enn",
+    "renn",
+    "allknn",
+    "ncr",
     "smote-tomek",
     "smote-enn",
     "class-weights",
 )
-#: samplers that only remove rows: no synthetic rows, no flag column
-CLEANERS = ("tomek", "enn")
 DEFAULTS: dict[str, Any] = {
     "sampler": "smote",
     "categorical_cols": None,
@@ -43,6 +44,9 @@ DEFAULTS: dict[str, Any] = {
     "replacement": False,
     "n_neighbors": 3,
     "kind_sel": "all",
+    "max_iter": 100,
+    "allow_minority": False,
+    "threshold_cleaning": 0.5,
     "weight_col": "weight",
     "class_weight": "balanced",
     "input_weight_col": None,
@@ -84,8 +88,24 @@ def build_parser() -> argparse.ArgumentParser:
     a("--kind", choices=("borderline-1", "borderline-2"), help="borderline: the kind")
     a("--shrinkage", type=float, help="random-over: smoothed bootstrap shrinkage")
     a("--replacement", action="store_true", default=None, help="random-under: with replacement")
-    a("--n-neighbors", type=int, help="enn, smote-enn: rows that decide a row (default: 3)")
-    a("--kind-sel", choices=("all", "mode"), help="enn, smote-enn: all | mode (default: all)")
+    a(
+        "--n-neighbors",
+        type=int,
+        help="enn, renn, allknn, ncr, smote-enn: rows that decide a row (default: 3)",
+    )
+    a(
+        "--kind-sel",
+        choices=("all", "mode"),
+        help="enn, renn, allknn, smote-enn: all | mode (default: all)",
+    )
+    a("--max-iter", type=int, help="renn: most editing passes (default: 100)")
+    a(
+        "--allow-minority",
+        action="store_true",
+        default=None,
+        help="allknn: go on when a class falls below the minority's count",
+    )
+    a("--threshold-cleaning", type=float, help="ncr: thresholdCleaning (default: 0.5)")
     a("--weight-col", help="class-weights: the weight column to add (default: weight)")
     a(
         "--class-weight",
@@ -99,7 +119,7 @@ def build_parser() -> argparse.ArgumentParser:
     a(
         "--strategy",
         help="auto | minority | majority | not minority | all | a float | a JSON dict "
-        "{label: count} | a JSON list of labels (tomek, enn)",
+        "{label: count} | a JSON list of labels (the cleaners)",
     )
     a("--seed", type=int, help="random seed (default: 42)")
     a("--synthetic-col", help="add a boolean column with this name, True on synthetic rows")

@@ -19,9 +19,12 @@ from spark_smote.over_sampling import (
     RandomOverSampler,
 )
 from spark_smote.under_sampling import (
+    AllKNN,
     BaseCleaningSampler,
     EditedNearestNeighbours,
+    NeighbourhoodCleaningRule,
     RandomUnderSampler,
+    RepeatedEditedNearestNeighbours,
     TomekLinks,
 )
 from spark_smote.weighting import ClassWeighter
@@ -71,6 +74,21 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
         return TomekLinks(**common, **read, **engine)
     if settings["sampler"] == "enn":
         return EditedNearestNeighbours(**common, **read, **engine, **edited)
+    if settings["sampler"] == "renn":
+        return RepeatedEditedNearestNeighbours(
+            **common, **read, **engine, **edited, maxIter=settings["max_iter"]
+        )
+    if settings["sampler"] == "allknn":
+        allow = bool(settings["allow_minority"])
+        return AllKNN(**common, **read, **engine, **edited, allowMinority=allow)
+    if settings["sampler"] == "ncr":
+        return NeighbourhoodCleaningRule(
+            **common,
+            **read,
+            **engine,
+            nNeighbors=settings["n_neighbors"],
+            thresholdCleaning=settings["threshold_cleaning"],
+        )
     features = {**read, "syntheticCol": flag}
     if settings["sampler"] == "random-over":
         return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])

@@ -42,7 +42,12 @@ from spark_smote.engine.planning import plan_cells, planning_reads
 from spark_smote.engine.rows import feature_columns, stack_features
 from spark_smote.engine.validation import FeatureSpec
 from spark_smote.kernels.cells import ClassCells, ClassTask
-from spark_smote.kernels.cleaning import KindSel, edited_in_cell, tomek_candidates
+from spark_smote.kernels.cleaning import (
+    KindSel,
+    edited_in_cell,
+    misclassified_neighbours,
+    tomek_candidates,
+)
 from spark_smote.kernels.knn import stable_order
 
 #: ``CLS`` of every row in cleaning: all classes share one space of cells.
@@ -120,6 +125,33 @@ def edited_out_rows(
 
     schema = StructType([field(KEY, "long"), field(KEY2, "long")])
     return grouped.applyInPandas(_cell_function(cells, dim, targeted, rule), schema)
+
+
+def neighbourhood_cleaned_rows(
+    grouped: GroupedData,
+    cells: ClassCells,
+    dim: int,
+    targeted: Sequence[int],
+    k: int,
+    minority: int,
+    cleaned: Sequence[int],
+) -> DataFrame:
+    """``KEY, KEY2`` of the rows the Neighbourhood Cleaning Rule removes, in one pass: the rows
+    of the ``targeted`` classes that Edited Nearest Neighbours (``kindSel="mode"``) removes,
+    and the rows of the ``cleaned`` classes near a misclassified ``minority`` row
+    (:func:`~spark_smote.kernels.cleaning.misclassified_neighbours`); a row may come twice."""
+    wanted = np.asarray(cleaned, dtype=np.int64)
+    edited = set(targeted)
+
+    def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
+        mine = queries[np.isin(y[queries], list(edited))]
+        out = mine[edited_in_cell(x, y, mine, k, "mode")]
+        near = misclassified_neighbours(x, y, queries, k, minority, wanted)
+        return pd.DataFrame(_identity(pdf, np.concatenate([out, near])))
+
+    schema = StructType([field(KEY, "long"), field(KEY2, "long")])
+    queried = sorted(edited | {minority})
+    return grouped.applyInPandas(_cell_function(cells, dim, queried, rule), schema)
 
 
 def tomek_out_rows(

@@ -4,11 +4,12 @@ Used by the random over- and under-samplers. Every row gets a seeded hash of its
 
 - Without replacement (:func:`smallest_rows`), a class keeps its rows with the smallest hashes
   (a uniform choice): one pass settles where they end, then a filter keeps them.
-- With replacement (:func:`drawn_rows`), the rows of a class are spread over blocks of at most
-  :data:`BLOCK_ROWS` by the hash (one counting pass gives every block's size); the driver
-  splits the class's draws among the blocks (a multinomial: uniform over rows); inside a
-  block, rows are ranked by the hash (a window: Spark sorts it in bounded memory, spilling if
-  needed) and each rank gets its number of copies.
+- With replacement (:func:`drawn_rows`), the driver draws how many distinct rows the draw
+  holds and their counts; the rows with the smallest hashes, that many, are chosen as above,
+  and ranked by the hash (a window over those rows only) to get their counts. When the draws
+  are too many for the driver, the rows of a class are spread over blocks of at most
+  :data:`BLOCK_ROWS` by the hash, the draws split among the blocks, and each block's rows
+  ranked (a window: Spark sorts it in bounded memory, spilling if needed).
 
 Identical rows share a hash, so which of them is drawn cannot change the output: the same seed
 gives the same rows whatever the partitioning.
@@ -39,7 +40,15 @@ from spark_smote.engine.columns import (
     per_class,
     quote,
 )
-from spark_smote.kernels.draws import Cut, block_quotas, bootstrap_counts, hash_cut, hash_window
+from spark_smote.kernels.draws import (
+    PROFILE_DRAWS,
+    Cut,
+    block_quotas,
+    bootstrap_counts,
+    draw_profile,
+    hash_cut,
+    hash_window,
+)
 
 #: Rows per block, at most on average: a block is one window partition.
 BLOCK_ROWS = 500_000
@@ -87,10 +96,74 @@ def drawn_rows(
     dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int
 ) -> DataFrame:
     """The rows drawn with replacement from the classes of ``draws``: the input's columns,
-    then ``CLS``, ``ORDER``, ``ROW`` and ``COPIES`` (how often the row is drawn, > 0).
+    then ``CLS``, ``ORDER``, ``BLOCK``, ``ROW`` and ``COPIES`` (how often the row is drawn,
+    > 0).
 
-    Costs one counting pass over those classes and one sorting shuffle.
+    Classes whose draws fit :data:`~spark_smote.kernels.draws.PROFILE_DRAWS` (together) are
+    drawn by :func:`_profiled_rows` (a cut pass, then only the chosen rows are ranked); the
+    others by :func:`_block_rows` (a counting pass, then every row of the class is ranked).
     """
+    profiled, total = [], 0
+    for d in sorted(draws, key=lambda d: d.n_draws):
+        if total + d.n_draws <= PROFILE_DRAWS:
+            profiled.append(d)
+            total += d.n_draws
+    blocked = [d for d in draws if d not in profiled]
+    parts = []
+    if profiled:
+        parts.append(_profiled_rows(dataset, label_col, profiled, seed))
+    if blocked:
+        parts.append(_block_rows(dataset, label_col, blocked, seed))
+    return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
+
+
+def _counts_udf(counts: dict[tuple[int, int], np.ndarray]) -> Any:
+    """``COPIES`` of a row from its ``(CLS, BLOCK)`` and 1-based ``ROW``:
+    ``counts[key][row - 1]``."""
+
+    @F.pandas_udf(IntegerType())  # type: ignore[call-overload]
+    def copies(cls: pd.Series, block: pd.Series, row: pd.Series) -> pd.Series:
+        c, b, r = cls.to_numpy(), block.to_numpy(), row.to_numpy()
+        out = np.zeros(len(c), dtype=np.int32)
+        for key in set(zip(c.tolist(), b.tolist(), strict=True)):
+            hit = (c == key[0]) & (b == key[1])
+            out[hit] = counts[key][r[hit] - 1]
+        return pd.Series(out)
+
+    return copies
+
+
+def _profiled_rows(
+    dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int
+) -> DataFrame:
+    """:func:`drawn_rows` for few draws: the driver makes each class's draw profile
+    (:func:`~spark_smote.kernels.draws.draw_profile`: the counts of its distinct rows); the
+    rows with the smallest seeded hashes, as many as the profile's counts, are chosen
+    (:func:`smallest_rows`: a cut pass and a filter); only they are ranked by the hash, and
+    rank ``i`` gets count ``i``. Costs the cut pass, and a sort of the chosen rows only."""
+    profiles = {
+        d.index: draw_profile(d.n_rows, d.n_draws, (seed, DRAW_STREAM, d.index)) for d in draws
+    }
+    distinct = [ClassDraw(d.index, d.label, d.n_rows, len(profiles[d.index])) for d in draws]
+    mine = dataset.filter(class_index(label_col, draws).isNotNull())
+    chosen = _hashed(smallest_rows(mine, label_col, distinct, seed), label_col, draws, seed)
+    rank = F.row_number().over(Window.partitionBy(CLS).orderBy(ORDER))
+    copies = _counts_udf({(i, 0): p for i, p in profiles.items()})
+    return (
+        chosen.withColumn(BLOCK, F.lit(0))
+        .withColumn(ROW, rank)
+        .withColumn(COPIES, copies(F.col(CLS), F.col(BLOCK), F.col(ROW)))
+    )
+
+
+def _block_rows(
+    dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int
+) -> DataFrame:
+    """:func:`drawn_rows` for many draws: each class's rows are spread over blocks of at most
+    :data:`BLOCK_ROWS` by the hash (one counting pass gives every block's size); the driver
+    splits the draws among the blocks (a multinomial: uniform over rows); inside a block, every
+    row is ranked by the hash (a window) and each rank gets its number of copies. Costs the
+    counting pass and a sort of every row of those classes."""
     blocks = per_class(draws, lambda d: d.n_blocks)
     rows = _hashed(dataset, label_col, draws, seed).withColumn(BLOCK, F.pmod(F.col(ORDER), blocks))
     sizes = {(r[CLS], r[BLOCK]): r["count"] for r in rows.groupBy(CLS, BLOCK).count().collect()}

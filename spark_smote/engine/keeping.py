@@ -105,6 +105,21 @@ class Keeper:
         self._release()
 
 
+def rebased(keeper: Keeper, rows: DataFrame) -> DataFrame:
+    """``rows`` kept by ``keeper`` as the base of the next rounds of an iteration (boosting's
+    weights, repeated editing's passes). Classic Spark: persisted, lineage intact. Spark
+    Connect sends every plan whole and refuses one over 100 levels deep, which rounds built on
+    persisted rounds pass after a few dozen: there each round is a local checkpoint (a shallow
+    reference). A lost executor then fails the iteration; where the session refuses, kept as
+    on classic Spark."""
+    if type(rows).__module__.startswith("pyspark.sql.connect"):
+        try:
+            return rows.localCheckpoint(eager=True)
+        except Exception:  # refused (serverless): kept as on classic Spark
+            pass
+    return keeper.keep(rows)
+
+
 def keeper_of(output: DataFrame) -> Keeper | None:
     """The :class:`Keeper` ``output`` holds, if any."""
     found = vars(output).get(_HOLDER)

@@ -16,7 +16,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from spark_smote.engine.columns import quote
-from spark_smote.engine.keeping import Keeper
+from spark_smote.engine.keeping import Keeper, rebased
 from spark_smote.ensemble.base import (
     EnsembleModel,
     _BalancedParams,
@@ -43,20 +43,6 @@ BOOST_PREDICTION = "__boost_y"
 #: numEstimators / REBASE deep (each round kept on the last nests Spark's cached plans 50
 #: deep at 50 rounds, past what a task's deserialisation stack holds)
 REBASE = 8
-
-
-def _rebased(keeper: Keeper, rows: DataFrame) -> DataFrame:
-    """``rows`` kept for the next rounds. Classic Spark: persisted, lineage intact (the plans
-    of kept rows nest REBASE rounds at a time). Spark Connect sends every plan whole and
-    refuses one over 100 levels deep, which persisted rounds pass after about 40 rounds: there
-    the rounds are local checkpoints (a shallow reference). A lost executor then fails the fit
-    (its output models are not affected); where the session refuses, persisted as on classic."""
-    if type(rows).__module__.startswith("pyspark.sql.connect"):
-        try:
-            return rows.localCheckpoint(eager=True)
-        except Exception:  # refused (serverless): kept as on classic Spark
-            pass
-    return keeper.keep(rows)
 
 
 def _predicted(model: Any, rows: DataFrame, column: str) -> DataFrame:
@@ -259,7 +245,7 @@ class _BaseBoosting(Estimator, _BoostingParams, StagesReadWrite):
             growth = math.exp(alpha)
             pending.append((model, growth, 1.0 / (found[1] - found[0] + found[0] * growth)))
             if len(pending) == REBASE:
-                previous, base = base, _rebased(keeper, self._weighted(base, pending))
+                previous, base = base, rebased(keeper, self._weighted(base, pending))
                 previous.unpersist()
                 pending = []
         keeper.release()

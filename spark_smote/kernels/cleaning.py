@@ -65,3 +65,24 @@ def tomek_candidates(x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> np.nd
     nearest = knn_in_cell(x, queries, 1)[0][:, 0]
     mine = np.flatnonzero(y[nearest] != y[queries])
     return np.stack([mine, nearest[mine]])
+
+
+def misclassified_neighbours(
+    x: np.ndarray, y: np.ndarray, queries: np.ndarray, k: int, minority: int, cleaned: np.ndarray
+) -> np.ndarray:
+    """Rows of a cell that the Neighbourhood Cleaning Rule removes besides the edited ones: the
+    ``k`` nearest rows (itself excluded) of each query row of class ``minority`` that a
+    ``k``-nearest-neighbour vote misclassifies, when their class is in ``cleaned``.
+
+    The vote is that of the row and its ``k - 1`` nearest rows (as imbalanced-learn's
+    ``KNeighborsClassifier`` predicting rows it was fitted on, the row its own nearest); ties
+    go to the smallest class. Returns positions among the cell's rows, each once.
+    """
+    mine = queries[y[queries] == minority]
+    if len(mine) == 0:
+        return np.empty(0, dtype=np.int64)
+    idx, _ = knn_in_cell(x, mine, k)
+    votes = np.concatenate([y[mine][:, None], y[idx[:, : k - 1]]], axis=1)
+    wrong = most_common(votes) != minority
+    near = np.unique(idx[wrong].ravel())
+    return near[np.isin(y[near], cleaned)]

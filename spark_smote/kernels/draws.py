@@ -27,6 +27,25 @@ def bootstrap_counts(n_rows: int, n_draws: int, seed: tuple[int, ...]) -> np.nda
     return counts
 
 
+#: Draws whose profile the driver makes at once, at most (all classes together): bounds the
+#: memory of :func:`draw_profile` and of the counts a pass carries (16 MiB).
+PROFILE_DRAWS = 1 << 22
+
+
+def draw_profile(n_rows: int, n_draws: int, seed: tuple[int, ...]) -> np.ndarray:
+    """How often each *distinct* row is drawn in ``n_draws`` uniform draws with replacement
+    from ``n_rows``, in a seeded random order (positive counts summing to ``n_draws``; their
+    number is how many distinct rows the draw holds).
+
+    Given to the rows of a uniformly chosen subset of that size, one count each, these are a
+    with-replacement draw: its counts are exchangeable, so which rows get which does not matter
+    as long as the rows are a uniform choice. Memory: ``n_draws`` integers.
+    """
+    rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
+    _, counts = np.unique(rng.integers(0, n_rows, n_draws), return_counts=True)
+    return rng.permutation(counts).astype(np.int32)
+
+
 def block_quotas(block_rows: np.ndarray, n_draws: int, seed: tuple[int, ...]) -> np.ndarray:
     """Draws per block so that ``n_draws`` rows drawn with replacement from all blocks are
     uniform over rows: a multinomial over the blocks' sizes (the quotas sum to ``n_draws``)."""

@@ -1,9 +1,20 @@
 """Under-samplers: random under-sampling, and the cleaning samplers (Tomek links, Edited Nearest
-Neighbours) on the cross-class mode of the cell engine."""
+Neighbours, repeated editing, the Neighbourhood Cleaning Rule) on the cross-class mode of the
+cell engine."""
 
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
+from spark_smote.under_sampling.neighbourhood_cleaning_rule import NeighbourhoodCleaningRule
 from spark_smote.under_sampling.random_under_sampler import RandomUnderSampler
+from spark_smote.under_sampling.repeated_editing import AllKNN, RepeatedEditedNearestNeighbours
 from spark_smote.under_sampling.tomek_links import TomekLinks
 
-__all__ = ["BaseCleaningSampler", "EditedNearestNeighbours", "RandomUnderSampler", "TomekLinks"]
+__all__ = [
+    "AllKNN",
+    "BaseCleaningSampler",
+    "EditedNearestNeighbours",
+    "NeighbourhoodCleaningRule",
+    "RandomUnderSampler",
+    "RepeatedEditedNearestNeighbours",
+    "TomekLinks",
+]

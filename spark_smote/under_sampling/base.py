@@ -48,10 +48,16 @@ class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
 
     @abstractmethod
     def _removed(
-        self, grouped: GroupedData, cells: ClassCells, dim: int, targeted: list[int], n: int
+        self,
+        grouped: GroupedData,
+        cells: ClassCells,
+        dim: int,
+        targeted: list[int],
+        counts: list[int],
     ) -> DataFrame:
         """``KEY, KEY2`` of the rows to remove, from the rows of the space ``grouped`` in their
-        cells; ``targeted``: positions (among the ``n`` sorted labels) of the classes cleaned."""
+        cells; ``targeted``: positions (among the sorted labels) of the classes cleaned;
+        ``counts``: the rows of each class, in the order of the sorted labels."""
 
     def _validate_params(self) -> None:
         super()._validate_params()
@@ -110,5 +116,6 @@ class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
         dim, (cells,) = plan.stats.dim, plan.cells
         rows = space_rows(dataset, plan.spec, labels, dim)
         grouped = cell_groups(rows, [cells], dim, self.getSeed())
-        removed = self._removed(grouped, cells, dim, targeted, len(labels))
+        counts = [plan.before[c] for c in labels]
+        removed = self._removed(grouped, cells, dim, targeted, counts)
         return without(dataset, removed, plan.spec)

@@ -80,7 +80,12 @@ class EditedNearestNeighbours(BaseCleaningSampler, _EditedParams):
         return "nNeighbors", self.getNNeighbors()
 
     def _removed(
-        self, grouped: GroupedData, cells: ClassCells, dim: int, targeted: list[int], n: int
+        self,
+        grouped: GroupedData,
+        cells: ClassCells,
+        dim: int,
+        targeted: list[int],
+        counts: list[int],
     ) -> DataFrame:
         kind = cast(KindSel, self.getKindSel())
         return edited_out_rows(grouped, cells, dim, targeted, self.getNNeighbors(), kind)

@@ -68,6 +68,11 @@ class TomekLinks(BaseCleaningSampler):
         return None, 1
 
     def _removed(
-        self, grouped: GroupedData, cells: ClassCells, dim: int, targeted: list[int], n: int
+        self,
+        grouped: GroupedData,
+        cells: ClassCells,
+        dim: int,
+        targeted: list[int],
+        counts: list[int],
     ) -> DataFrame:
-        return tomek_out_rows(grouped, cells, dim, targeted, n)
+        return tomek_out_rows(grouped, cells, dim, targeted, len(counts))

@@ -1,0 +1,269 @@
+"""Repeated editing: Edited Nearest Neighbours run again on its own output
+(RepeatedEditedNearestNeighbours, AllKNN), with imbalanced-learn's stopping rules."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from dataclasses import replace
+from typing import Any
+
+from pyspark import keyword_only
+from pyspark.ml.param import Param, Params, TypeConverters
+from pyspark.ml.param.shared import HasMaxIter
+from pyspark.sql import DataFrame, GroupedData
+
+from spark_smote.base import SamplingPlan
+from spark_smote.engine.columns import quote
+from spark_smote.engine.keeping import Keeper, rebased
+from spark_smote.engine.validation import DataStats
+from spark_smote.kernels.cells import ClassCells
+from spark_smote.params import DEFAULT_SEED, _EditedParams
+from spark_smote.strategy import SamplingStrategy
+from spark_smote.under_sampling.base import BaseCleaningSampler
+from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
+
+
+def editing_stops(
+    before: dict[Any, int], after: dict[Any, int], original: dict[Any, int], minority_rule: bool
+) -> bool:
+    """Whether repeated editing stops after a pass that took the class counts from ``before``
+    to ``after`` (``original``: the input's): a class is gone, or (``minority_rule``) a class
+    other than the input's minority has fewer rows than the minority had. The minority: the
+    class of fewest rows, the smallest label among equals."""
+    if len(after) < len(original):
+        return True
+    minority = min(original, key=lambda c: (original[c], c))
+    return minority_rule and any(n < original[minority] for c, n in after.items() if c != minority)
+
+
+def class_counts_of(rows: DataFrame, label_col: str) -> dict[Any, int]:
+    """Rows per class of ``rows`` (one aggregation pass)."""
+    label = rows[quote(label_col)]
+    return {r[0]: r[1] for r in rows.groupBy(label).count().collect()}
+
+
+class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
+    """Edited Nearest Neighbours pass after pass, each on the last one's output (private base).
+
+    Each pass plans its own cells on the rows left (the first one's are the plan's); its output
+    is kept (``persist``, lineage intact; over Spark Connect a local checkpoint, so that the
+    plan stays shallow) and counted, for the stopping rules and the next pass.
+    """
+
+    @abstractmethod
+    def _passes(self) -> list[int]:
+        """The ``nNeighbors`` of each pass, at most."""
+
+    @abstractmethod
+    def _stops(
+        self, before: dict[Any, int], after: dict[Any, int], original: dict[Any, int]
+    ) -> bool:
+        """Whether to stop after a pass that took the counts from ``before`` to ``after``."""
+
+    def _validate_params(self) -> None:
+        self._check_edited()
+        super()._validate_params()
+
+    def _neighbours(self) -> tuple[str | None, int]:
+        return "nNeighbors", self.getNNeighbors()
+
+    def _editor(self, k: int) -> EditedNearestNeighbours:
+        """The Edited Nearest Neighbours of a pass: this stage's params, ``nNeighbors=k``."""
+        enn = EditedNearestNeighbours()
+        values = {p.name: v for p, v in self.extractParamMap().items() if enn.hasParam(p.name)}
+        return enn._set(**values)._set(nNeighbors=k)
+
+    def plan(self, dataset: DataFrame) -> SamplingPlan:
+        """As Edited Nearest Neighbours' plan (the first pass's cells), with a keeper for the
+        passes' outputs."""
+        return replace(super().plan(dataset), keeper=Keeper())
+
+    def _removed(
+        self,
+        grouped: GroupedData,
+        cells: ClassCells,
+        dim: int,
+        targeted: list[int],
+        counts: list[int],
+    ) -> DataFrame:
+        """The rows one pass of ``nNeighbors`` removes (each pass runs its own editor)."""
+        editor = self._editor(self.getNNeighbors())
+        return editor._removed(grouped, cells, dim, targeted, counts)
+
+    def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
+        assert plan.spec is not None and plan.stats is not None and plan.keeper is not None
+        current, counts, dim = dataset, dict(plan.before), plan.stats.dim
+        for i, k in enumerate(self._passes()):
+            editor = self._editor(k)
+            if i == 0:
+                step = replace(plan, sampler="EditedNearestNeighbours", keeper=None)
+            else:
+                step = editor._plan(current, plan.spec, DataStats(counts, dim))
+            edited = rebased(plan.keeper, editor._resample(current, step))
+            after = class_counts_of(edited, plan.spec.label)
+            stop = self._stops(counts, after, plan.before)
+            current, counts = edited, after
+            if stop:
+                break
+        return current
+
+
+class RepeatedEditedNearestNeighbours(_RepeatedEditing, HasMaxIter):
+    """Repeated Edited Nearest Neighbours on Spark: :class:`EditedNearestNeighbours` run on its
+    own output, up to ``maxIter`` passes, as imbalanced-learn's
+    ``RepeatedEditedNearestNeighbours``.
+
+    After each pass (whose output is kept), it stops when the pass removed nothing, when a
+    class other than the input's minority has fewer rows than the minority had, or when a
+    class is gone; the rows of that last pass are the output. ``samplingStrategy`` is applied
+    to each pass's input (``"auto"``: every class but that input's minority). The input's
+    minority is its class of fewest rows (the smallest label among equals; imbalanced-learn
+    takes the first one met in the rows).
+
+    Each pass is an Edited Nearest Neighbours pass on bounded cells planned on the rows left
+    (a table of at most ``maxBucketSize`` rows: one cell, imbalanced-learn's exact result).
+
+    Examples
+    --------
+    >>> from spark_smote import RepeatedEditedNearestNeighbours
+    >>> rows = [(float(i), 0) for i in range(12)] + [(2.4, 1), (2.7, 1), (8.4, 1), (30.0, 1)]
+    >>> df = spark.createDataFrame(rows, ["x", "label"])
+    >>> renn = RepeatedEditedNearestNeighbours(inputCols=["x"], nNeighbors=1)
+    >>> sorted(r.x for r in renn.transform(df).filter("label = 0").collect())
+    [0.0, 1.0, 4.0, 5.0, 6.0, 7.0, 10.0, 11.0]
+    """
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        samplingStrategy: SamplingStrategy = "auto",
+        nNeighbors: int = 3,
+        maxIter: int = 100,
+        kindSel: str = "all",
+        seed: int = DEFAULT_SEED,
+        maxBucketSize: int = 30_000,
+        numHashTables: int = 6,
+    ) -> None:
+        super().__init__()
+        self._setDefault(maxIter=100)
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        samplingStrategy: SamplingStrategy = "auto",
+        nNeighbors: int = 3,
+        maxIter: int = 100,
+        kindSel: str = "all",
+        seed: int = DEFAULT_SEED,
+        maxBucketSize: int = 30_000,
+        numHashTables: int = 6,
+    ) -> RepeatedEditedNearestNeighbours:
+        """Sets params for this RepeatedEditedNearestNeighbours."""
+        return self._set(**self._input_kwargs)
+
+    def setMaxIter(self, value: int) -> RepeatedEditedNearestNeighbours:
+        """Sets the value of :py:attr:`maxIter`."""
+        return self._set(maxIter=value)
+
+    def _validate_params(self) -> None:
+        if self.getMaxIter() < 1:
+            raise ValueError(f"maxIter must be at least 1, got {self.getMaxIter()}.")
+        super()._validate_params()
+
+    def _passes(self) -> list[int]:
+        return [self.getNNeighbors()] * self.getMaxIter()
+
+    def _stops(
+        self, before: dict[Any, int], after: dict[Any, int], original: dict[Any, int]
+    ) -> bool:
+        unchanged = sum(after.values()) == sum(before.values())
+        return unchanged or editing_stops(before, after, original, minority_rule=True)
+
+
+class AllKNN(_RepeatedEditing):
+    """AllKNN on Spark: :class:`EditedNearestNeighbours` with 1, 2, ... ``nNeighbors`` nearest
+    rows, each pass on the last one's output, as imbalanced-learn's ``AllKNN``.
+
+    After each pass (whose output is kept) it stops when a class is gone or, unless
+    ``allowMinority``, when a class other than the input's minority has fewer rows than the
+    minority had; the rows of that last pass are the output. The minority as in
+    :class:`RepeatedEditedNearestNeighbours`; each pass as there.
+
+    Examples
+    --------
+    >>> from spark_smote import AllKNN
+    >>> rows = [(float(i), 0) for i in range(12)] + [(2.4, 1), (2.7, 1), (8.4, 1), (30.0, 1)]
+    >>> df = spark.createDataFrame(rows, ["x", "label"])
+    >>> allknn = AllKNN(inputCols=["x"], nNeighbors=2)
+    >>> sorted(r.x for r in allknn.transform(df).filter("label = 0").collect())
+    [5.0, 6.0]
+    """
+
+    allowMinority: Param[bool] = Param(
+        Params._dummy(),
+        "allowMinority",
+        "go on when a class other than the minority falls below the minority's count",
+        typeConverter=TypeConverters.toBoolean,
+    )
+
+    @keyword_only
+    def __init__(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        samplingStrategy: SamplingStrategy = "auto",
+        nNeighbors: int = 3,
+        kindSel: str = "all",
+        allowMinority: bool = False,
+        seed: int = DEFAULT_SEED,
+        maxBucketSize: int = 30_000,
+        numHashTables: int = 6,
+    ) -> None:
+        super().__init__()
+        self._setDefault(allowMinority=False)
+        self.setParams(**self._input_kwargs)
+
+    @keyword_only
+    def setParams(
+        self,
+        *,
+        featuresCol: str = "features",
+        inputCols: list[str] | None = None,
+        labelCol: str = "label",
+        samplingStrategy: SamplingStrategy = "auto",
+        nNeighbors: int = 3,
+        kindSel: str = "all",
+        allowMinority: bool = False,
+        seed: int = DEFAULT_SEED,
+        maxBucketSize: int = 30_000,
+        numHashTables: int = 6,
+    ) -> AllKNN:
+        """Sets params for this AllKNN."""
+        return self._set(**self._input_kwargs)
+
+    def getAllowMinority(self) -> bool:
+        """Gets the value of allowMinority or its default value."""
+        return self.getOrDefault(self.allowMinority)
+
+    def setAllowMinority(self, value: bool) -> AllKNN:
+        """Sets the value of :py:attr:`allowMinority`."""
+        return self._set(allowMinority=value)
+
+    def _passes(self) -> list[int]:
+        return list(range(1, self.getNNeighbors() + 1))
+
+    def _stops(
+        self, before: dict[Any, int], after: dict[Any, int], original: dict[Any, int]
+    ) -> bool:
+        return editing_stops(before, after, original, minority_rule=not self.getAllowMinority())
