@@ -201,6 +201,33 @@ def speed(args: argparse.Namespace) -> dict:
     return out
 
 
+def _prediction_breakdown(df, tree, members: int) -> dict[str, float]:
+    """Predicting ``df`` with an ensemble of ``members`` one-tree members (fitted on a 2%
+    sample): the whole ``transform``, and the members' own transforms alone (each writes its
+    probability vector); the difference is reading those vectors back and averaging them."""
+    from spark_smote.ensemble.base import EnsembleModel
+
+    sample = df.sample(fraction=0.02, seed=3).cache()
+    models = [tree.copy({tree.seed: m}).fit(sample) for m in range(members)]
+    model = EnsembleModel(models, 2)
+
+    def run(frame) -> float:
+        start = time.perf_counter()
+        frame.write.format("noop").mode("overwrite").save()
+        return round(time.perf_counter() - start, 2)
+
+    chained = df
+    for m, member in enumerate(models):
+        chained = member.copy(
+            {member.probabilityCol: f"p{m}", member.rawPredictionCol: "", member.predictionCol: ""}
+        ).transform(chained)
+    return {
+        "predict_members": members,
+        "predict_whole_seconds": run(model.transform(df)),
+        "predict_members_only_seconds": run(chained),
+    }
+
+
 def breakdown(args: argparse.Namespace) -> dict:
     """Where a balanced forest's member costs its time, at the speed suite's table: drawing its
     balanced sample (the cut pass and the chosen rows written), fitting its one-tree forest on
@@ -241,6 +268,7 @@ def breakdown(args: argparse.Namespace) -> dict:
         cached.unpersist()
     out: dict[str, float | dict] = {"counts": counts, "repeats": args.repeats}
     out.update({f"member_{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()})
+    out.update(_prediction_breakdown(df, tree, args.members))
     for trees in (1, args.trees):
         start = time.perf_counter()
         RandomForestClassifier(numTrees=trees, maxDepth=args.depth, seed=1).fit(df)
@@ -261,6 +289,7 @@ def main() -> None:
         default=[2],
         help="balanced forests' parallelism, comma-separated (speed)",
     )
+    ap.add_argument("--members", type=int, default=30, help="members predicting (breakdown)")
     ap.add_argument("--repeats", type=int, default=5, help="members timed (breakdown)")
     ap.add_argument("--skip-imblearn", action="store_true")
     ap.add_argument("--out", default=None)

@@ -13,6 +13,7 @@ GUIDE = Path(__file__).resolve().parents[1] / "docs" / "guide"
 WITH_EXAMPLES = ("over_sampling", "cleaning", "metrics", "ensembles", "pipelines", "engine")
 
 
+@pytest.mark.newest  # the samplers' behaviour by version is tested in their own modules
 @pytest.mark.parametrize("page", sorted(p.stem for p in GUIDE.glob("*.md")))
 def test_guide_examples_run(spark, page):
     # a fence line ends an example's expected output, as a blank line does
