@@ -1,9 +1,10 @@
-"""TomekLinks and EditedNearestNeighbours at scale, against imbalanced-learn.
+"""The cleaning samplers at scale, against imbalanced-learn.
 
-    python benchmarks/cleaning.py --rows 1000000 --check-rows 100000 --sample 20000
-    python benchmarks/cleaning.py --rows 4000000 --no-reference      # time only
-    python benchmarks/cleaning.py --rows 1000000 --check-rows 0 --max-bucket-size 60000
-    python benchmarks/cleaning.py --rows 4000000 --no-reference \
+    python -m benchmarks cleaning --rows 1000000 --check-rows 100000 --sample 20000
+    python -m benchmarks cleaning --rows 200000 --whole --stages tomek,enn,renn,allknn,ncr
+    python -m benchmarks cleaning --rows 4000000 --no-reference      # time only
+    python -m benchmarks cleaning --rows 1000000 --check-rows 0 --max-bucket-size 60000
+    python -m benchmarks cleaning --rows 4000000 --no-reference \
         --stages tomek,enn,smote,smote-tomek,smote-enn          # the combinations vs SMOTE
 
 The table of bench.py (20 features, 5% minority, 4 clusters a class) with an ``id`` column. On
@@ -14,7 +15,9 @@ recall are measured on them; imbalanced-learn's time at ``--rows`` is projected 
 those queries (its fit_resample is the neighbour queries: one per row for TomekLinks, one per
 row of a cleaned class for ENN). At ``--check-rows`` the script runs imbalanced-learn itself,
 checks that the reference decisions are its decisions, and compares its real time with the
-projection made the same way.
+projection made the same way. With ``--whole`` the reference is imbalanced-learn itself on the
+whole table (in this process; for the repeated cleaners, whose passes depend on each other,
+and tables it can hold), and its real time.
 """
 
 from __future__ import annotations
@@ -27,10 +30,19 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
-from bench import DATA, FEATURES, make_data, spark_session
+
+from benchmarks.common import DATA, FEATURES, make_data, save, spark_session
 
 K_ENN = 3
-STAGES = ("tomek", "enn", "smote", "smote-tomek", "smote-enn")
+STAGES = ("tomek", "enn", "renn", "allknn", "ncr", "smote", "smote-tomek", "smote-enn")
+#: the cleaners imbalanced-learn runs on the whole table with ``--whole`` (its defaults)
+WHOLE: dict[str, tuple[str, dict]] = {
+    "tomek": ("TomekLinks", {}),
+    "enn": ("EditedNearestNeighbours", {"n_neighbors": K_ENN}),
+    "renn": ("RepeatedEditedNearestNeighbours", {}),
+    "allknn": ("AllKNN", {}),
+    "ncr": ("NeighbourhoodCleaningRule", {}),
+}
 
 
 def with_ids(rows: int) -> tuple[Path, np.ndarray, np.ndarray]:
@@ -88,39 +100,62 @@ def check_against_imblearn(rows: int, sample: int) -> dict:
     return out
 
 
-def main() -> None:
+def whole_table(x: np.ndarray, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
+    """imbalanced-learn's removed rows (a boolean per row) and seconds, on the whole table."""
+    import imblearn.under_sampling as under
+
+    cls, params = WHOLE[name]
+    stage = getattr(under, cls)(**params)
+    start = time.perf_counter()
+    stage.fit_resample(x, y)
+    seconds = time.perf_counter() - start
+    removed = np.ones(len(y), dtype=bool)
+    removed[stage.sample_indices_] = False
+    return removed, seconds
+
+
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--sample", type=int, default=20_000)
     p.add_argument("--check-rows", type=int, default=100_000)
     p.add_argument("--no-reference", action="store_true")
+    p.add_argument("--whole", action="store_true", help="imbalanced-learn on the whole table")
     p.add_argument("--max-bucket-size", type=int, default=30_000)
     p.add_argument("--num-hash-tables", type=int, default=6)
     p.add_argument("--stages", default="tomek,enn", help="of " + ",".join(STAGES))
     p.add_argument("--out", default=str(Path(__file__).parent / "cleaning.json"))
-    args = p.parse_args()
-    from spark_smote import SMOTE, SMOTEENN, EditedNearestNeighbours, SMOTETomek, TomekLinks
+    args = p.parse_args(argv)
+    import spark_smote as s
 
     cells = {"maxBucketSize": args.max_bucket_size, "numHashTables": args.num_hash_tables}
     result: dict = {"rows": args.rows, "features": len(FEATURES), **cells}
-    if not args.no_reference and args.check_rows:
+    if not args.no_reference and args.check_rows and not args.whole:
         result["check"] = check_against_imblearn(args.check_rows, args.sample)
         print(json.dumps(result["check"]), flush=True)
     path, x, y = with_ids(args.rows)
     spark = spark_session("4g")
     df = spark.read.parquet(str(path))
-    if not args.no_reference:
+    whole: dict[str, tuple[np.ndarray, float]] = {}
+    if args.whole:
+        for name in args.stages.split(","):
+            whole[name] = whole_table(x, y, name)
+            print(name, "imbalanced-learn", round(whole[name][1], 1), flush=True)
+    elif not args.no_reference:
         picked = np.random.default_rng(2).choice(args.rows, size=args.sample, replace=False)
         ref, per_query = reference(x, y, picked)
         minority = np.bincount(y).argmin()
         queries = {"tomek": args.rows, "enn": int((y != minority).sum())}
     del x
     every = {
-        "tomek": TomekLinks(inputCols=FEATURES, **cells),
-        "enn": EditedNearestNeighbours(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
-        "smote": SMOTE(inputCols=FEATURES, **cells),
-        "smote-tomek": SMOTETomek(inputCols=FEATURES, **cells),
-        "smote-enn": SMOTEENN(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
+        "tomek": s.TomekLinks(inputCols=FEATURES, **cells),
+        "enn": s.EditedNearestNeighbours(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
+        "renn": s.RepeatedEditedNearestNeighbours(inputCols=FEATURES, **cells),
+        "allknn": s.AllKNN(inputCols=FEATURES, **cells),
+        "ncr": s.NeighbourhoodCleaningRule(inputCols=FEATURES, **cells),
+        "smote": s.SMOTE(inputCols=FEATURES, **cells),
+        "smote-tomek": s.SMOTETomek(inputCols=FEATURES, **cells),
+        "smote-enn": s.SMOTEENN(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
     }
     stages = {name: every[name] for name in args.stages.split(",")}
     for name, stage in stages.items():
@@ -128,11 +163,23 @@ def main() -> None:
         stage.transform(df).write.format("noop").mode("overwrite").save()
         seconds = time.perf_counter() - start
         entry: dict = {"spark_smote_s": round(seconds, 1)}
-        if not args.no_reference and name in ("tomek", "enn"):
+        if name in whole or (not args.no_reference and name in ("tomek", "enn")):
             kept = stage.transform(df).select("id")
             removed_ids = [r.id for r in df.select("id").join(kept, "id", "left_anti").collect()]
             removed = np.zeros(args.rows, dtype=bool)
             removed[removed_ids] = True
+        if name in whole:
+            want, imblearn_s = whole[name]
+            hit = int((removed & want).sum())
+            entry.update(
+                removed=len(removed_ids),
+                removed_exact=int(want.sum()),
+                precision=round(hit / max(1, len(removed_ids)), 4),
+                recall=round(hit / max(1, int(want.sum())), 4),
+                imblearn_s=round(imblearn_s, 1),
+                speedup=round(imblearn_s / seconds, 2),
+            )
+        elif not args.no_reference and name in ("tomek", "enn"):
             got, want = removed[picked], ref[name]
             hit = int((got & want).sum())
             projected = per_query * queries[name]
@@ -146,7 +193,7 @@ def main() -> None:
             )
         result[name] = entry
         print(name, json.dumps(entry), flush=True)
-    Path(args.out).write_text(json.dumps(result, indent=2))
+    save(result, args.out, "cleaning")
 
 
 if __name__ == "__main__":

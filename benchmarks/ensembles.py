@@ -1,9 +1,9 @@
 """Balanced ensembles against Spark's random forest and imbalanced-learn, side by side.
 
     pip install -e ".[bench]"
-    python benchmarks/ensembles.py quality --trees 30 --depth 8
-    python benchmarks/ensembles.py speed --rows 1000000 --trees 100 --depth 8
-    python benchmarks/ensembles.py breakdown --rows 1000000 --trees 100 --depth 8
+    python -m benchmarks ensembles quality --trees 30 --depth 8
+    python -m benchmarks ensembles speed --rows 1000000 --trees 100 --depth 8
+    python -m benchmarks ensembles breakdown --rows 1000000 --trees 100 --depth 8
 
 ``quality``: held-out G-mean and balanced accuracy (30% of rows, a seeded split) on binary
 tables made by scikit-learn's ``make_classification`` (20 features, minority 1%, 2%, 5%) and
@@ -20,11 +20,11 @@ from __future__ import annotations
 import argparse
 import json
 import time
-from pathlib import Path
 
 import numpy as np
 import pandas as pd
-from bench import FEATURES, make_data, spark_session
+
+from benchmarks.common import FEATURES, make_data, save, spark_session
 
 
 def _tables(rows: int) -> dict[str, pd.DataFrame]:
@@ -238,8 +238,8 @@ def breakdown(args: argparse.Namespace) -> dict:
     from pyspark.ml.feature import VectorAssembler
     from pyspark.sql import functions as F
 
+    from spark_smote.engine.estimators import member_seed
     from spark_smote.ensemble import BalancedRandomForestClassifier
-    from spark_smote.ensemble.base import member_seed
 
     spark = spark_session("4g")
     df = spark.read.parquet(str(make_data(args.rows)))
@@ -276,7 +276,7 @@ def breakdown(args: argparse.Namespace) -> dict:
     return out
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
     ap.add_argument("suite", choices=("quality", "speed", "breakdown"))
     ap.add_argument("--rows", type=int, default=None)
@@ -293,7 +293,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5, help="members timed (breakdown)")
     ap.add_argument("--skip-imblearn", action="store_true")
     ap.add_argument("--out", default=None)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     if args.suite == "quality":
         args.rows = args.rows or 20_000
         found = quality(args)
@@ -302,7 +302,7 @@ def main() -> None:
         found = speed(args) if args.suite == "speed" else breakdown(args)
     print(json.dumps(found, indent=2))
     if args.out:
-        Path(args.out).write_text(json.dumps(found, indent=2))
+        save(found, args.out, "ensembles")
 
 
 if __name__ == "__main__":

@@ -1,6 +1,6 @@
 """Fraud-rate imbalance on capped Python workers: SMOTE with spark.executor.pyspark.memory=1g.
 
-    python benchmarks/memory.py --repeats 3 [--baseline /path/to/venv-of-0.2/bin/python]
+    python -m benchmarks memory --repeats 3 [--baseline /path/to/venv-of-0.2/bin/python]
 
 Two tables of 20 double features (written to Parquet once under benchmarks/data/):
 - ``fraud``: 3M rows, 3,000 of class 1 (1000:1), raised to the majority (~3M synthetic rows);
@@ -24,9 +24,8 @@ from pathlib import Path
 
 import numpy as np
 
-HERE = Path(__file__).resolve().parent
-DATA = HERE / "data"
-FEATURES = [f"f{i}" for i in range(20)]
+from benchmarks.common import DATA, FEATURES, HERE, save
+
 TABLES = {
     "fraud": {"rows": 3_000_000, "classes": {1: 3_000}},
     "ten": {"rows": 2_000_000, "classes": {c: 300 for c in range(1, 11)}},
@@ -92,13 +91,13 @@ def run(path: Path, cap: str | None, python: str | None, timeout: int = 1800) ->
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--baseline", help="a Python with the release to compare with installed")
     p.add_argument("--tables", nargs="+", default=list(TABLES))
     p.add_argument("--out", default=str(HERE / "results_memory.json"))
-    args = p.parse_args()
+    args = p.parse_args(argv)
     variants = {"this, 1g": (None, "1g"), "this, uncapped": (None, None)}
     if args.baseline:
         variants["baseline, 1g"] = (args.baseline, "1g")
@@ -122,7 +121,7 @@ def main() -> None:
         base = medians.get("baseline, uncapped")
         ratio = medians["this, 1g"] / base if base and medians["this, 1g"] else None
         results[name] = {"runs": times, "median": medians, "errors": errors, "ratio": ratio}
-    Path(args.out).write_text(json.dumps(results, indent=2))
+    save(results, args.out, "memory")
     print(json.dumps(results, indent=2))
 
 

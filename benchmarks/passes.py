@@ -1,16 +1,16 @@
 """Any sampler's transform, pass by pass: every job it runs on the driver's behalf, timed.
 
-    python benchmarks/passes.py --rows 4000000 --samplers smote,borderline,adasyn --repeats 1
+    python -m benchmarks passes --rows 4000000 --samplers SMOTE,BorderlineSMOTE,ADASYN
 
-The table of bench.py, one ``local[2]`` session (4 GiB driver), each sampler at its defaults on
+The benchmark table, one ``local[2]`` session (4 GiB driver), each sampler at its defaults on
 ``f0..f19``, forced with the ``noop`` sink. Every pass that brings something to the driver ends
 in ``DataFrame.collect``: the script times each such call and names it by the spark_smote
 function that made it (validation, sampling, counting, the other classes' counts, the
 measuring pass of Borderline-SMOTE and ADASYN, ...). What is left of the wall time after
 ``transform`` returned is the output pass (generation, the union, the sink). A pass whose
 result is kept for later passes (``count`` after ``persist``; ``localCheckpoint`` until 0.3) is
-timed and named the same way. The
-floor (read, count, oversample at random, union) is timed beside them. The peak resident
+timed and named the same way. Each
+sampler's floor (``benchmarks.catalog``) is timed beside them. The peak resident
 memory of the process and its children (the JVM, the Python workers) is sampled during each
 transform.
 """
@@ -22,26 +22,9 @@ import json
 import statistics
 import time
 from collections import defaultdict
-from pathlib import Path
 
-from bench import FEATURES, PeakRSS, arguments, make_data, run_floor, spark_session
-
-SAMPLERS = ("smote", "borderline", "adasyn", "ros", "rus", "tomek", "enn")
-
-
-def stage(name: str):
-    import spark_smote as s
-
-    made = {
-        "smote": s.SMOTE,
-        "borderline": s.BorderlineSMOTE,
-        "adasyn": s.ADASYN,
-        "ros": s.RandomOverSampler,
-        "rus": s.RandomUnderSampler,
-        "tomek": s.TomekLinks,
-        "enn": s.EditedNearestNeighbours,
-    }[name]
-    return made() if name in ("ros", "rus") else made(inputCols=FEATURES)  # whole rows
+from benchmarks.catalog import FLOORS, SAMPLERS
+from benchmarks.common import FEATURES, PeakRSS, arguments, make_data, save, spark_session
 
 
 def caller() -> str:
@@ -80,7 +63,7 @@ def timed_passes(spark, path: str, name: str) -> dict[str, float]:
     with PeakRSS() as mem:
         try:
             start = time.perf_counter()
-            out = stage(name).transform(df)
+            out = SAMPLERS[name].stage(FEATURES).transform(df)
             planned = time.perf_counter()
         finally:
             for m, original in methods.items():
@@ -94,32 +77,32 @@ def timed_passes(spark, path: str, name: str) -> dict[str, float]:
     return dict(seconds)
 
 
-def main() -> None:
-    ap = arguments(repeats=1)
-    ap.add_argument("--samplers", default="smote,borderline,adasyn", help=",".join(SAMPLERS))
-    args = ap.parse_args()
+def main(argv: list[str] | None = None) -> None:
+    ap = arguments(__doc__, repeats=1)
+    ap.add_argument("--samplers", default="SMOTE,BorderlineSMOTE,ADASYN", help=",".join(SAMPLERS))
+    args = ap.parse_args(argv)
+    names = args.samplers.split(",")
+    if any(n not in SAMPLERS for n in names):
+        ap.error(f"--samplers: pick from {', '.join(SAMPLERS)}")
+    floors = sorted({SAMPLERS[n].floor for n in names})
     spark = spark_session("4g")
     path = make_data(args.rows)
-    run_floor(spark, path)  # warm-up: the JVM's code and the file's pages
+    FLOORS["over"](spark, path)  # warm-up: the JVM's code and the file's pages
     runs: dict[str, list[dict[str, float]]] = defaultdict(list)
     for _ in range(args.repeats):  # interleaved
-        runs["floor"].append({"total": run_floor(spark, path)})
-        for name in args.samplers.split(","):
+        for f in floors:
+            runs[f"floor ({f})"].append({"total": FLOORS[f](spark, path)})
+        for name in names:
             runs[name].append(timed_passes(spark, str(path), name))
             print(name, json.dumps({k: round(v, 2) for k, v in runs[name][-1].items()}))
     medians = {
         name: {key: round(statistics.median(r[key] for r in rs), 2) for key in rs[0]}
         for name, rs in runs.items()
     }
-    floor = medians["floor"]["total"]
-    for name, m in medians.items():
+    for name in names:
+        m, floor = medians[name], medians[f"floor ({SAMPLERS[name].floor})"]["total"]
         print(f"\n{name}: {m['total']:.1f} s = {m['total'] / floor:.1f}x the floor")
         for key, value in m.items():
             if key != "total":
                 print(f"  {key:55s} {value:7.2f}")
-    if args.out:
-        Path(args.out).write_text(json.dumps({"rows": args.rows, "medians": medians}, indent=2))
-
-
-if __name__ == "__main__":
-    main()
+    save({"rows": args.rows, "medians": medians, "runs": runs}, args.out, "passes")

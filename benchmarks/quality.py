@@ -1,8 +1,8 @@
 """Neighbour quality and time of the cell knobs on the benchmark data.
 
-    python benchmarks/quality.py --rows 1000000
-    python benchmarks/quality.py --rows 4000000 --grid scale --repeats 1
-    python benchmarks/quality.py --rows 10000000 --grid defaults --repeats 1
+    python -m benchmarks quality --rows 1000000
+    python -m benchmarks quality --rows 4000000 --grid scale --repeats 1
+    python -m benchmarks quality --rows 10000000 --grid defaults --repeats 1
 
 For each (maxBucketSize, numHashTables): recall@5, k-th neighbour distance ratio and cell
 sizes from spark_smote.diagnostics.neighbour_quality (1000 sampled minority rows), and the
@@ -12,12 +12,11 @@ median time of a full transform (noop sink) over --repeats runs.
 from __future__ import annotations
 
 import argparse
-import json
 import statistics
+import time
 from pathlib import Path
 
-from bench import FEATURES, make_data, run_spark_smote, spark_session
-
+from benchmarks.common import FEATURES, make_data, noop, save, spark_session
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 
@@ -27,13 +26,21 @@ SCALE = [DEFAULTS, (30_000, 8), (50_000, 6)]
 GRID = [(30_000, 1), (30_000, 3), (30_000, 6), (15_000, 6), (50_000, 6), (30_000, 8)]
 
 
-def main() -> None:
+def run_spark_smote(spark, path: Path, **params) -> float:
+    """Seconds of one SMOTE transform (``kNeighbors=5`` and ``params``) to the sink."""
+    df = spark.read.parquet(str(path))
+    start = time.perf_counter()
+    noop(SMOTE(inputCols=FEATURES, kNeighbors=5, **params).transform(df))
+    return time.perf_counter() - start
+
+
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, nargs="+", default=[1_000_000])
     p.add_argument("--grid", choices=["full", "scale", "defaults"], default="full")
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--out", default=str(Path(__file__).parent / "quality.json"))
-    args = p.parse_args()
+    args = p.parse_args(argv)
     spark = spark_session("4g")
     grid = {"full": GRID, "scale": SCALE, "defaults": [DEFAULTS]}[args.grid]
     rows = []
@@ -49,7 +56,7 @@ def main() -> None:
                 {"data_rows": n, **params, **q.as_dict(), "seconds": statistics.median(secs)}
             )
             print(rows[-1], flush=True)
-    Path(args.out).write_text(json.dumps(rows, indent=2))
+    save({"runs": rows}, args.out, "quality")
     print(
         "| data rows | maxBucketSize | numHashTables | cells | recall@5 | distance ratio "
         "| seconds |"

@@ -1,6 +1,6 @@
 """Remedies for imbalance judged side by side: G-mean and balanced accuracy on held-out rows.
 
-    python benchmarks/remedies.py --rows 200000 --out docs/results/remedies_200k.json
+    python -m benchmarks remedies --rows 200000 --out docs/results/remedies_200k.json
 
 The table of bench.py (20 features, 5% minority), split 70/30 by a seeded ``randomSplit``; a
 logistic regression fitted through ``spark_smote.pipeline.Pipeline`` with no remedy, with
@@ -13,9 +13,8 @@ from __future__ import annotations
 
 import json
 import time
-from pathlib import Path
 
-from bench import FEATURES, arguments, make_data, spark_session
+from benchmarks.common import FEATURES, arguments, make_data, save, spark_session
 
 
 def remedies() -> dict[str, tuple[list, dict]]:
@@ -31,10 +30,10 @@ def remedies() -> dict[str, tuple[list, dict]]:
     }
 
 
-def main() -> None:
-    ap = arguments(repeats=1)
+def main(argv: list[str] | None = None) -> None:
+    ap = arguments(__doc__, repeats=1)
     ap.set_defaults(rows=200_000)
-    args = ap.parse_args()
+    args = ap.parse_args(argv)
     spark = spark_session("4g")
     from pyspark.ml.classification import LogisticRegression
     from pyspark.ml.feature import VectorAssembler
@@ -61,10 +60,7 @@ def main() -> None:
         scored.unpersist()
         results[name] = row
         print(f"{name:28s} {json.dumps(row)}", flush=True)
-    if args.out:
-        Path(args.out).write_text(
-            json.dumps({"rows": args.rows, "train_counts": counts, "results": results}, indent=2)
-        )
+    save({"rows": args.rows, "train_counts": counts, "results": results}, args.out, "remedies")
 
 
 if __name__ == "__main__":

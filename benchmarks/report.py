@@ -1,29 +1,483 @@
-"""Merge benchmark result files into one table (Markdown) and one plot (PNG).
+"""The docs' benchmarks page (``docs/benchmarks.md``) and its plots, made from the result files.
 
-    python benchmarks/report.py results_1m_4m.json results_10m.json results_20m.json \
-        --plot docs/bench.png
+    python -m benchmarks report          # after a suite wrote a new file into docs/results/
+
+Every headline table is read from a JSON file in ``docs/results/`` that a suite wrote (the
+files are listed in :data:`SECTIONS`, with when and how they were measured); the plots go to
+``docs/_static/benchmarks/``. The page is committed, and a test checks that it is what this
+script makes from the committed files. The dated log of every measurement is
+``docs/results/history.md``.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
-from bench import plot, table
+from benchmarks.catalog import SAMPLERS
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "docs" / "results"
+PAGE = ROOT / "docs" / "benchmarks.md"
+PLOTS = ROOT / "docs" / "_static" / "benchmarks"
+
+Plot = Callable[[Path], None]
 
 
-def main() -> None:
-    p = argparse.ArgumentParser()
-    p.add_argument("files", nargs="+")
-    p.add_argument("--plot", required=True)
-    args = p.parse_args()
-    merged: dict = {"rows": {}}
-    for f in args.files:
-        merged["rows"].update(json.loads(Path(f).read_text())["rows"])
-    merged["rows"] = dict(sorted(merged["rows"].items(), key=lambda kv: int(kv[0])))
-    print(table(merged))
-    plot(merged, Path(args.plot))
+@dataclass(frozen=True)
+class Section:
+    """A headline: its title, how it was measured, its result files, and how they render
+    (Markdown, and the plots to draw: file name -> drawing function)."""
+
+    title: str
+    how: str
+    files: tuple[str, ...]
+    render: Callable[[list[Any]], tuple[str, dict[str, Plot]]]
+
+
+def _s(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{seconds:.1f} s"
+
+
+def _x(ratio: float | None) -> str:
+    return "-" if ratio is None else f"{ratio:.2f}x"
+
+
+def _div(a: float | None, b: float | None) -> float | None:
+    return None if a is None or b is None else a / b
+
+
+def _table(header: list[str], rows: list[list[str]]) -> str:
+    align = ["---" if i == 0 or h == "sampler" else "---:" for i, h in enumerate(header)]
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(r) + " |" for r in rows]
+    return "\n".join(lines)
+
+
+def _figure(draw: Callable[[Any], None], path: Path, size: tuple[float, float] = (7, 4)) -> None:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    fig, ax = plt.subplots(figsize=size)
+    draw(ax)
+    ax.grid(alpha=0.3)
+    fig.tight_layout()
+    fig.savefig(path, dpi=100, metadata={"Software": None})
+    plt.close(fig)
+
+
+# ------------------------------------------------------------------------------ SMOTE by rows
+
+
+def smote_rows(doc: dict) -> dict[int, dict[str, float | None]]:
+    """Medians per rows from a ``speed`` file (or the ``bench.py`` files before the harness):
+    SMOTE, SMOTE with one hash table, its floor and imbalanced-learn."""
+    found: dict[int, dict[str, float | None]] = {}
+    if "samplers" in doc:  # the speed suite
+        for n, out in doc["samplers"]["rows"].items():
+            smote = out["samplers"]["SMOTE"]["median"]
+            one = out["samplers"].get("SMOTE-1table", {}).get("median", {})
+            found[int(n)] = {
+                "spark": smote["spark"],
+                "one_table": one.get("spark"),
+                "floor": out["floor_median"]["over"],
+                "imblearn": smote["imblearn"],
+            }
+        return found
+    for n, r in doc["rows"].items():
+        m = r["median"]
+        found[int(n)] = {
+            "spark": m["spark_smote"],
+            "one_table": m.get("spark_smote_1table"),
+            "floor": m["floor"],
+            "imblearn": m.get("imblearn"),
+        }
+    return found
+
+
+def render_smote(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    rows: dict[int, dict[str, float | None]] = {}
+    for doc in docs:
+        rows.update(smote_rows(doc))
+    table = _table(
+        ["rows", "spark_smote", "no guests", "floor", "imbalanced-learn", "x floor", "speed-up"],
+        [
+            [
+                f"{n:,}",
+                _s(r["spark"]),
+                _s(r["one_table"]),
+                _s(r["floor"]),
+                _s(r["imblearn"]),
+                _x(_div(r["spark"], r["floor"])),
+                _x(_div(r["imblearn"], r["spark"])),
+            ]
+            for n, r in sorted(rows.items())
+        ],
+    )
+
+    def draw(ax: Any) -> None:
+        for key, label in (
+            ("spark", "spark_smote SMOTE"),
+            ("imblearn", "imbalanced-learn SMOTE"),
+            ("floor", "floor (random over-sampling)"),
+        ):
+            pts = [(n / 1e6, r[key]) for n, r in sorted(rows.items()) if r[key] is not None]
+            ax.plot(*zip(*pts, strict=True), marker="o", label=label)
+        ax.set_xscale("log")
+        ax.set_yscale("log")
+        ax.set_xlabel("rows (millions): 20 features, 5% minority")
+        ax.set_ylabel("median seconds, 2 cores")
+        ax.legend()
+
+    return table, {"smote_by_rows.png": lambda p: _figure(draw, p)}
+
+
+# ------------------------------------------------------------------------------ other samplers
+
+
+def render_samplers(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    samplers_doc, *random_docs = docs
+    rows = []
+    for n, out in samplers_doc["samplers"]["rows"].items():
+        floor = out["floor_median"]
+        for name, r in out.items():
+            if not isinstance(r, dict) or "median" not in r:
+                continue
+            m = r["median"]
+            kind = SAMPLERS[name].floor if name in SAMPLERS else "over"
+            if isinstance(floor, dict):
+                f = floor[kind]
+            else:  # before the harness: one floor, the over-samplers'
+                f = floor if kind == "over" else None
+            skipped = name in samplers_doc["samplers"].get("imblearn_skipped", [])
+            imb = _s(m["imblearn"]) if m["imblearn"] else "not run" if skipped else "over limit"
+            rows.append(
+                [
+                    f"{int(n):,}",
+                    name,
+                    _s(m["spark"]),
+                    imb,
+                    _s(f),
+                    _x(_div(m["spark"], f)),
+                    _x(_div(m["imblearn"], m["spark"])),
+                ]
+            )
+    header = ["rows", "sampler", "spark_smote", "imbalanced-learn", "floor", "x floor", "speed-up"]
+    text = _table(header, rows)
+    if random_docs:
+        runs = [d["medians"] for d in random_docs]
+        under = [
+            [
+                f"run {i + 1}",
+                _s(m["rus"]),
+                _s(m["rus_replacement"]),
+                _s(m["floor_under"]),
+                _x(m["rus"] / m["floor_under"]),
+                _s(m["ros"]),
+                _s(m["floor_over"]),
+                _x(m["ros"] / m["floor_over"]),
+            ]
+            for i, m in enumerate(runs)
+        ]
+        text += "\n\nThe random samplers after the with-replacement draws (4M rows):\n\n" + _table(
+            [
+                "run",
+                "RandomUnderSampler",
+                "with replacement",
+                "sampleBy floor",
+                "x floor",
+                "RandomOverSampler",
+                "over floor",
+                "x floor",
+            ],
+            under,
+        )
+    return text, {}
+
+
+# ------------------------------------------------------------------------------ cleaning
+
+
+def render_cleaning(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    rows = []
+    for doc in docs:
+        for key, name in (("tomek", "TomekLinks"), ("enn", "EditedNearestNeighbours")):
+            r = doc[key]
+            rows.append(
+                [
+                    f"{doc['rows']:,}",
+                    name,
+                    _s(r["spark_smote_s"]),
+                    _s(r["imblearn_projected_s"]),
+                    _x(r["speedup"]),
+                    f"{r['precision']:.3f}",
+                    f"{r['recall']:.3f}",
+                ]
+            )
+    header = ["rows", "sampler", "spark_smote", "imbalanced-learn (projected)", "speed-up"]
+    return _table([*header, "precision", "recall"], rows), {}
+
+
+# ------------------------------------------------------------------------------ neighbours
+
+
+def render_quality(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    rows = []
+    for doc in docs:
+        for r in doc if isinstance(doc, list) else doc["runs"]:
+            rows.append(
+                [
+                    f"{r['data_rows']:,}",
+                    f"{r['maxBucketSize']:,} / {r['numHashTables']}",
+                    f"{r['cells']:,}",
+                    f"{r['cell_median']:,.0f} ({r['cell_min']:,}-{r['cell_max']:,})",
+                    f"{r['recall_at_k']:.3f}",
+                    f"{r['distance_ratio']:.4f}",
+                ]
+            )
+    header = ["rows", "maxBucketSize / numHashTables", "cells", "cell rows, median (range)"]
+    return _table([*header, "recall@5", "k-th distance ratio"], rows), {}
+
+
+# ------------------------------------------------------------------------------ memory
+
+
+def render_memory(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    (doc,) = docs
+    names = {"fraud": "3M rows, 1000:1 (fraud)", "ten": "2M rows, 10 classes of 300"}
+    rows = []
+    for key, name in names.items():
+        m = doc[key]["median"]
+        base = m.get("baseline, 1g")
+        rows.append(
+            [
+                name,
+                _s(m["this, 1g"]),
+                _s(m["this, uncapped"]),
+                _s(base) if base is not None else "failed (out of memory)",
+                _s(m.get("baseline, uncapped")),
+            ]
+        )
+    header = ["table", "capped at 1 GiB", "uncapped", "0.2 capped", "0.2 uncapped"]
+    return _table(header, rows), {}
+
+
+# ------------------------------------------------------------------------------ downstream
+
+
+def render_remedies(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    (doc,) = docs
+    results = doc["results"]
+    rows = [
+        [
+            name,
+            f"{r['geometricMean']:.3f}",
+            f"{r['balancedAccuracy']:.3f}",
+            f"{r['macroF1']:.3f}",
+            _s(r["fit_seconds"]),
+        ]
+        for name, r in results.items()
+    ]
+    text = _table(["remedy", "G-mean", "balanced accuracy", "macro F1", "fit"], rows)
+
+    def draw(ax: Any) -> None:
+        names = list(results)
+        ax.barh(names, [results[n]["geometricMean"] for n in names])
+        ax.invert_yaxis()
+        ax.set_xlabel("held-out G-mean (logistic regression, 200,000 rows, 5% minority)")
+
+    return text, {"remedies.png": lambda p: _figure(draw, p, (7, 3))}
+
+
+def render_ensembles(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    quality, speed = docs
+    tables = list(quality["results"])
+    models = list(quality["results"][tables[0]])
+    rows = []
+    for model in models:
+        cells = []
+        for t in tables:
+            r = quality["results"][t].get(model)
+            cells.append("-" if r is None else f"{r['gmean']:.3f}")
+        rows.append([model, *cells])
+    text = _table(["model", *tables], rows).replace("| model |", "| model (G-mean) |", 1)
+    s = speed
+    text += "\n\n" + _table(
+        ["1M rows x 20, 1% minority, 100 trees", "fit", "predict"],
+        [
+            [
+                "Spark RandomForestClassifier",
+                _s(s["spark_rf_fit_seconds"]),
+                _s(s["spark_rf_predict_seconds"]),
+            ],
+            [
+                "BalancedRandomForestClassifier, parallelism 2",
+                _s(s["balanced_rf_fit_seconds"]),
+                _s(s["balanced_rf_predict_seconds"]),
+            ],
+            [
+                "BalancedRandomForestClassifier, parallelism 8",
+                _s(s["balanced_rf_parallelism_8_fit_seconds"]),
+                _s(s["balanced_rf_parallelism_8_predict_seconds"]),
+            ],
+            [
+                "imbalanced-learn BalancedRandomForestClassifier",
+                _s(s["imblearn_brf_fit_seconds"]),
+                "-",
+            ],
+        ],
+    )
+
+    def draw(ax: Any) -> None:
+        width = 0.8 / len(models)
+        for i, model in enumerate(models):
+            ys = [quality["results"][t].get(model, {}).get("gmean", 0.0) for t in tables]
+            ax.bar([j + i * width for j in range(len(tables))], ys, width, label=model)
+        ax.set_xticks([j + 0.4 - width / 2 for j in range(len(tables))], tables, fontsize=8)
+        ax.set_ylabel("held-out G-mean")
+        ax.set_ylim(0, 1.35)
+        ax.legend(fontsize=7, ncols=3, loc="upper center")
+
+    return text, {"ensembles.png": lambda p: _figure(draw, p, (8, 4.5))}
+
+
+# ------------------------------------------------------------------------------ sparse
+
+
+def render_sparse(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    (doc,) = docs
+    m = doc["sparse"]["median"]
+    row = [
+        f"{doc['rows']:,} x 2^{doc['dim'].bit_length() - 1}, {doc['nnz']} non-zeros",
+        _s(m["spark"]),
+        _s(m["imblearn"]),
+        _s(m["floor"]),
+        _x(_div(m["imblearn"], m["spark"])),
+    ]
+    return _table(["table", "spark_smote", "imbalanced-learn", "floor", "speed-up"], [row]), {}
+
+
+SECTIONS: tuple[Section, ...] = (
+    Section(
+        "SMOTE against imbalanced-learn and the floor, by rows",
+        "`python -m benchmarks speed --rows 1000000 4000000 --samplers SMOTE,SMOTE-1table` "
+        "(before the harness: `bench.py`). 1M and 4M: medians of 3, 2026-12-01 (end of 0.3); "
+        "10M: one run, 2026-12-01; 20M: one run, 2026-11-30 (imbalanced-learn not run). "
+        "Speed-up: imbalanced-learn's seconds over spark_smote's.",
+        ("bench_1m_4m_end_of_0.3.json", "bench_10m_issue19_end.json", "v2_results_20m.json"),
+        render_smote,
+    ),
+    Section(
+        "The other over- and under-samplers at 4M rows",
+        "`python -m benchmarks speed --rows 4000000 --samplers BorderlineSMOTE,ADASYN,"
+        "RandomOverSampler,RandomUnderSampler --skip-imblearn BorderlineSMOTE ADASYN` "
+        "(before the harness: `samplers.py`), medians of 3, 2026-12-01; imbalanced-learn's "
+        "Borderline-SMOTE and ADASYN passed 20 minutes at 4M and were not run again. Then two "
+        "runs of the random samplers after the with-replacement draws, 2026-12-05.",
+        (
+            "samplers_4m_issue19_end.json",
+            "random_passes_4m_draws_after_a.json",
+            "random_passes_4m_draws_after_b.json",
+        ),
+        render_samplers,
+    ),
+    Section(
+        "Cleaning samplers: time and agreement with imbalanced-learn (1M rows)",
+        "`python -m benchmarks cleaning --rows 1000000 --check-rows 0 --stages tomek,enn`, "
+        "2026-12-01. Precision and recall of the removed rows against imbalanced-learn's exact "
+        "result on a sample of 20,000 rows; imbalanced-learn's time projected from 100,000 rows "
+        "(it needs all rows in one process).",
+        ("cleaning_1m_20261201b.json",),
+        render_cleaning,
+    ),
+    Section(
+        "Neighbour quality of the cells at the defaults",
+        "`python -m benchmarks quality --rows 4000000 --grid defaults --repeats 1` (and 10M), "
+        "2026-11-30: recall of the true 5 nearest minority rows over 1,000 sampled rows, and the "
+        "ratio of the found k-th neighbour's distance to the true one.",
+        ("v2_quality_4m.json", "v2_quality_10m.json"),
+        render_quality,
+    ),
+    Section(
+        "Memory: Python workers capped at 1 GiB",
+        "`python -m benchmarks memory --repeats 2 --baseline <venv of 0.2>/bin/python`, "
+        "2026-11-30: SMOTE at defaults with `spark.executor.pyspark.memory=1g` and without; "
+        "0.2, whose cells were not bounded by rows, failed capped.",
+        ("memory.json",),
+        render_memory,
+    ),
+    Section(
+        "Downstream: remedies judged on held-out rows",
+        "`python -m benchmarks remedies --rows 200000`, 2026-12-05: a logistic regression "
+        "through `spark_smote.pipeline.Pipeline`, scored by `ImbalancedClassificationEvaluator` "
+        "on the untouched 30% of rows. KEEL's data sets are not available offline here.",
+        ("remedies_200k.json",),
+        render_remedies,
+    ),
+    Section(
+        "Balanced ensembles",
+        "`python -m benchmarks ensembles quality --trees 30 --depth 8` (held-out G-mean, "
+        "2026-12-05) and `python -m benchmarks ensembles speed --rows 1000000 --trees 100 "
+        "--depth 8` (one run each, 2026-12-05).",
+        ("ensembles_quality.json", "ensembles_speed_1m_100_trees.json"),
+        render_ensembles,
+    ),
+    Section(
+        "Wide sparse vectors",
+        "`python -m benchmarks sparse --rows 1000000 --repeats 3`, 2026-11-30: SMOTE on "
+        "HashingTF-like vectors against imbalanced-learn on a CSR matrix.",
+        ("sparse_1m.json",),
+        render_sparse,
+    ),
+)
+
+HEADER = """# Benchmarks
+
+Made by `python -m benchmarks report` from the result files in `docs/results/` (do not edit:
+run a suite, then the report). Every number is a median of runs side by side in one process on
+the project's machine (2 cores, 24 GiB, Java 17, pyspark 4.x, `local[2]`, the `noop` sink); the
+machine is shared and noisy, so compare the ratios inside a table, not seconds across tables.
+How each suite measures: `python -m benchmarks <suite> --help`; what is measured (each sampler,
+its imbalanced-learn counterpart, its floor): `benchmarks/catalog.py`. The dated log of every
+measurement, with the per-pass breakdowns behind the targets: [history](results/history.md).
+
+The data: a seeded `make_classification`-style table (`benchmarks.common.make_data`) of 20
+double features (10 informative, each class a mix of 4 Gaussian clusters; 10 noise) and an int
+label, 5% minority. A floor is the cheapest Spark job with the same read and output
+(`benchmarks/catalog.py`): "x floor" is how far a sampler is above it.
+"""
+
+
+def render(results: Path = RESULTS) -> tuple[str, dict[str, Plot]]:
+    """The page's Markdown and its plots (file name -> drawing function)."""
+    parts, plots = [HEADER], {}
+    for section in SECTIONS:
+        docs = [json.loads((results / f).read_text()) for f in section.files]
+        text, drawn = section.render(docs)
+        files = ", ".join(f"[`{f}`](results/{f})" for f in section.files)
+        images = "".join(f"\n\n![{section.title}](_static/benchmarks/{p})" for p in drawn)
+        parts.append(f"## {section.title}\n\n{section.how} Raw: {files}.\n\n{text}{images}\n")
+        plots.update(drawn)
+    return "\n".join(parts), plots
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    p.add_argument("--page", default=str(PAGE))
+    p.add_argument("--plots", default=str(PLOTS))
+    args = p.parse_args(argv)
+    text, plots = render()
+    Path(args.page).write_text(text)
+    Path(args.plots).mkdir(parents=True, exist_ok=True)
+    for name, draw in plots.items():
+        draw(Path(args.plots) / name)
+    print(f"wrote {args.page} and {len(plots)} plots in {args.plots}")
 
 
 if __name__ == "__main__":

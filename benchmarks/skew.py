@@ -1,6 +1,6 @@
 """Skewed minority classes at benchmark scale: bounded cells, exact counts, no OOM.
 
-    python benchmarks/skew.py --rows 1000000
+    python -m benchmarks skew --rows 1000000
 
 Two variants of the benchmark data: (a) half of the minority rows replaced by one identical
 row, (b) 90% of the minority rows squeezed into one tight cluster. For each: cell sizes from
@@ -10,13 +10,12 @@ the diagnostics, the time of a full transform (noop sink), and the exact output 
 from __future__ import annotations
 
 import argparse
-import json
 import time
 from pathlib import Path
 
-from bench import FEATURES, make_data, spark_session
 from pyspark.sql import functions as F
 
+from benchmarks.common import FEATURES, make_data, save, spark_session
 from spark_smote import SMOTE
 from spark_smote.diagnostics import neighbour_quality
 
@@ -35,11 +34,11 @@ def skewed(df, kind: str):
     return df.select(*cols, "label")
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--out", default=str(Path(__file__).parent / "skew.json"))
-    args = p.parse_args()
+    args = p.parse_args(argv)
     spark = spark_session("8g")
     base = spark.read.parquet(str(make_data(args.rows)))
     results = []
@@ -58,7 +57,7 @@ def main() -> None:
         print(row, flush=True)
         assert counts[0] == counts[1], counts
         assert q.cell_max <= smote.getMaxBucketSize() and q.short_of_k == 0
-    Path(args.out).write_text(json.dumps(results, indent=2, default=str))
+    save(results, args.out, "skew")
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """SMOTE on wide sparse vectors (HashingTF-like) vs imbalanced-learn on a CSR matrix.
 
     pip install -e ".[bench]"
-    python benchmarks/sparse.py --rows 1000000 --repeats 3
+    python -m benchmarks sparse --rows 1000000 --repeats 3
 
 Data, made once by Spark itself under benchmarks/data/ (no row passes through the driver):
 ``rows`` sparse vectors of 2^18 dimensions with 20 non-zeros each (values in [1, 2)), 5%
@@ -22,7 +22,8 @@ import statistics
 import time
 from pathlib import Path
 
-from bench import DATA, HERE, PeakRSS, run_child, run_floor, spark_session
+from benchmarks.catalog import FLOORS
+from benchmarks.common import DATA, HERE, PeakRSS, run_child, save, spark_session
 
 DIM = 1 << 18
 NNZ = 20
@@ -114,23 +115,23 @@ print(json.dumps({{"seconds": sec, "peak_rss": rss, "rows_out": int(len(yr)), "n
     return run_child(code, timeout)
 
 
-def main() -> None:
+def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--rows", type=int, default=1_000_000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--timeout", type=int, default=1200)
     p.add_argument("--driver-memory", default="8g")
     p.add_argument("--out", default=str(HERE / "sparse.json"))
-    args = p.parse_args()
+    args = p.parse_args(argv)
     spark = spark_session(args.driver_memory)
     path = make_sparse(spark, args.rows)
-    run_floor(spark, path)  # warm-up
+    FLOORS["over"](spark, path)  # warm-up
     r: dict = {"spark": [], "spark_rss": [], "floor": [], "imblearn": [], "imblearn_runs": []}
     for _ in range(args.repeats):
         with PeakRSS() as mem:
             r["spark"].append(run_spark(spark, path))
         r["spark_rss"].append(mem.peak)
-        r["floor"].append(run_floor(spark, path))
+        r["floor"].append(FLOORS["over"](spark, path))
         if not r["imblearn"] or r["imblearn"][-1] is not None:  # a failure is not repeated
             res = run_imblearn(path, args.timeout)
             r["imblearn"].append(res["seconds"])
@@ -145,7 +146,7 @@ def main() -> None:
     }
     result = {"rows": args.rows, "dim": DIM, "nnz": NNZ, "repeats": args.repeats, "sparse": r}
     print(json.dumps(r["median"], indent=2), json.dumps(r["nonzeros"]))
-    Path(args.out).write_text(json.dumps(result, indent=2, default=str))
+    save(result, args.out, "sparse")
 
 
 if __name__ == "__main__":

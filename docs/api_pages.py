@@ -23,7 +23,8 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "under_sampling": (
         "Under-sampling and cleaning",
-        "Random under-sampling and the cleaning samplers on the cross-class engine.",
+        "Random under-sampling, the cleaning samplers on the cross-class engine, and the instance "
+        "hardness threshold.",
         [
             "spark_smote.RandomUnderSampler",
             "spark_smote.TomekLinks",
@@ -31,6 +32,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
             "spark_smote.RepeatedEditedNearestNeighbours",
             "spark_smote.AllKNN",
             "spark_smote.NeighbourhoodCleaningRule",
+            "spark_smote.InstanceHardnessThreshold",
         ],
     ),
     "combine": (

@@ -22,7 +22,7 @@ author = "spark_smote contributors"
 release = version = spark_smote.__version__
 extensions = ["myst_parser", "sphinx.ext.autodoc", "sphinx.ext.napoleon"]
 source_suffix = {".md": "markdown", ".rst": "restructuredtext"}
-exclude_patterns = ["_build", "results"]
+exclude_patterns = ["_build", "results/*.json", "results/*.log"]
 myst_heading_anchors = 3
 napoleon_google_docstring = False
 napoleon_numpy_docstring = True

@@ -8,7 +8,7 @@ from typing import Any
 from pyspark.sql import DataFrame
 
 from spark_smote.engine.draws import drawn
-from spark_smote.engine.validation import check_batch, collect_stats, label_spec
+from spark_smote.engine.validation import label_counts
 from spark_smote.params import DEFAULT_SEED
 from spark_smote.strategy import check_sampling_strategy
 
@@ -37,8 +37,7 @@ def make_imbalance(
     [(0, 50), (1, 5)]
     """
     who = "make_imbalance"
-    check_batch(dataset, who)
-    counts = collect_stats(dataset, label_spec(dataset.schema, labelCol), who).counts
+    counts = label_counts(dataset, labelCol, who)
     strategy = samplingStrategy(dict(counts)) if callable(samplingStrategy) else samplingStrategy
     if not isinstance(strategy, Mapping):
         raise ValueError(

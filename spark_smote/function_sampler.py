@@ -13,7 +13,7 @@ from pyspark.ml.param.shared import HasLabelCol
 from pyspark.sql import DataFrame
 
 from spark_smote.base import Sampler, SamplingPlan
-from spark_smote.engine.validation import check_batch, collect_stats, label_spec
+from spark_smote.engine.validation import label_counts
 from spark_smote.persistence import StagesReadWrite
 
 Resampler = Callable[..., DataFrame]
@@ -134,8 +134,7 @@ class FunctionSampler(Sampler, HasLabelCol, StagesReadWrite):
             raise ValueError(
                 f"{name}: func must be a function DataFrame -> DataFrame, got {func!r}."
             )
-        check_batch(dataset, name)
-        counts = collect_stats(dataset, label_spec(dataset.schema, self.getLabelCol()), name).counts
+        counts = label_counts(dataset, self.getLabelCol(), name)
         return SamplingPlan(name, counts, None)
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:

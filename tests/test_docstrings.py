@@ -35,7 +35,8 @@ def test_every_docstring_example_runs(spark):
     # every sampler's class docstring has an example, and it ran
     samplers = ("SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "TomekLinks")
     cleaners = ("EditedNearestNeighbours", "RepeatedEditedNearestNeighbours", "AllKNN")
-    others = ("NeighbourhoodCleaningRule", "FunctionSampler", "make_imbalance")
+    others = ("NeighbourhoodCleaningRule", "InstanceHardnessThreshold", "FunctionSampler")
+    others += ("make_imbalance",)
     for cls in (*samplers, *cleaners, *others, "SMOTETomek", "SMOTEENN"):
         assert any(t.endswith(f".{cls}") for t in ran), cls
     assert any(t.endswith("RandomOverSampler") for t in ran)

@@ -17,6 +17,7 @@ from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import functions as F
 
 from spark_smote import SMOTE
+from spark_smote.engine.estimators import member_seed
 from spark_smote.engine.keeping import Keeper
 from spark_smote.ensemble import (
     AdaBoostClassifier,
@@ -25,7 +26,6 @@ from spark_smote.ensemble import (
     EasyEnsembleClassifier,
     RUSBoostClassifier,
 )
-from spark_smote.ensemble.base import member_seed
 from spark_smote.ensemble.boosting import REBASE
 from spark_smote.kernels.boosting import samme_weight
 from spark_smote.metrics import ImbalancedClassificationEvaluator

@@ -34,6 +34,7 @@ SPARK_MODULES = [
     "test_ensemble.py",
     "test_repeated_cleaning.py",
     "test_function_sampler.py",
+    "test_instance_hardness.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -74,7 +74,9 @@ def class_draws(counts: dict[Any, int], wanted: dict[Any, int]) -> list[ClassDra
     return [ClassDraw(labels.index(c), c, counts[c], n) for c, n in sorted(wanted.items())]
 
 
-def _copies_udf(quotas: dict[tuple[int, int], tuple[int, int]], seed: int) -> Any:
+def _copies_udf(counts_of: Callable[[tuple[int, int]], np.ndarray]) -> Any:
+    """``COPIES`` of a row from its ``(CLS, BLOCK)`` key and 1-based ``ROW``:
+    ``counts_of(key)[row - 1]`` (each key's counts made once per Python worker)."""
     cache: dict[tuple[int, int], np.ndarray] = {}
 
     @F.pandas_udf(IntegerType())  # type: ignore[call-overload]
@@ -83,8 +85,7 @@ def _copies_udf(quotas: dict[tuple[int, int], tuple[int, int]], seed: int) -> An
         out = np.zeros(len(c), dtype=np.int32)
         for key in set(zip(c.tolist(), b.tolist(), strict=True)):
             if key not in cache:
-                n_rows, n_draws = quotas[key]
-                cache[key] = bootstrap_counts(n_rows, n_draws, (seed, DRAW_STREAM, *key))
+                cache[key] = counts_of(key)
             hit = (c == key[0]) & (b == key[1])
             out[hit] = cache[key][r[hit] - 1]
         return pd.Series(out)
@@ -117,22 +118,6 @@ def drawn_rows(
     return parts[0] if len(parts) == 1 else parts[0].unionByName(parts[1])
 
 
-def _counts_udf(counts: dict[tuple[int, int], np.ndarray]) -> Any:
-    """``COPIES`` of a row from its ``(CLS, BLOCK)`` and 1-based ``ROW``:
-    ``counts[key][row - 1]``."""
-
-    @F.pandas_udf(IntegerType())  # type: ignore[call-overload]
-    def copies(cls: pd.Series, block: pd.Series, row: pd.Series) -> pd.Series:
-        c, b, r = cls.to_numpy(), block.to_numpy(), row.to_numpy()
-        out = np.zeros(len(c), dtype=np.int32)
-        for key in set(zip(c.tolist(), b.tolist(), strict=True)):
-            hit = (c == key[0]) & (b == key[1])
-            out[hit] = counts[key][r[hit] - 1]
-        return pd.Series(out)
-
-    return copies
-
-
 def _profiled_rows(
     dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int
 ) -> DataFrame:
@@ -148,7 +133,7 @@ def _profiled_rows(
     mine = dataset.filter(class_index(label_col, draws).isNotNull())
     chosen = _hashed(smallest_rows(mine, label_col, distinct, seed), label_col, draws, seed)
     rank = F.row_number().over(Window.partitionBy(CLS).orderBy(ORDER))
-    copies = _counts_udf({(i, 0): p for i, p in profiles.items()})
+    copies = _copies_udf(lambda key: profiles[key[0]])
     return (
         chosen.withColumn(BLOCK, F.lit(0))
         .withColumn(ROW, rank)
@@ -173,7 +158,11 @@ def _block_rows(
         q = block_quotas(n, d.n_draws, (seed, DRAW_STREAM, d.index))
         quotas.update({(d.index, b): (int(n[b]), int(q[b])) for b in range(d.n_blocks)})
     rank = F.row_number().over(Window.partitionBy(CLS, BLOCK).orderBy(ORDER))
-    copies = _copies_udf(quotas, seed)(F.col(CLS), F.col(BLOCK), F.col(ROW))
+
+    def counts_of(key: tuple[int, int]) -> np.ndarray:
+        return bootstrap_counts(*quotas[key], (seed, DRAW_STREAM, *key))
+
+    copies = _copies_udf(counts_of)(F.col(CLS), F.col(BLOCK), F.col(ROW))
     return rows.withColumn(ROW, rank).withColumn(COPIES, copies).filter(F.col(COPIES) > 0)
 
 

@@ -6,7 +6,7 @@ since every pass of the engine is deterministic. (Until 0.3 the output's rows we
 ``localCheckpoint``, which cuts the lineage: after a lost executor the output could not be
 read at all, issue 35.) Kept on the executors' disks: kept in memory, SMOTE's rows raised the
 peak memory of a 20M-row run from 3.9-4.2 GiB to 4.3-4.8 GiB; on disk 2.85 GiB
-(docs/benchmarks.md).
+(docs/results/history.md).
 
 :func:`held` keeps rows for the length of a ``with`` block of driver code (the cleaners'
 planning, Borderline-SMOTE's and ADASYN's measuring pass: what the output does not read) and

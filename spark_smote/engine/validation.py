@@ -264,6 +264,18 @@ def collect_stats(dataset: DataFrame, spec: FeatureSpec, sampler: str) -> DataSt
     return check_stats(rows, spec, sampler)
 
 
+def label_counts(dataset: DataFrame, label_col: str, sampler: str) -> dict[Any, int]:
+    """Rows per class of a batch ``dataset`` whose ``label_col`` is checked (one pass)."""
+    check_batch(dataset, sampler)
+    return collect_stats(dataset, label_spec(dataset.schema, label_col), sampler).counts
+
+
+def class_counts_of(rows: DataFrame, label_col: str) -> dict[Any, int]:
+    """Rows per class of ``rows`` already checked, e.g. a sampler's output (one pass)."""
+    label = rows[quote(label_col)]
+    return {r[0]: r[1] for r in rows.groupBy(label).count().collect()}
+
+
 def check_stats(rows: Sequence[Row], spec: FeatureSpec, sampler: str) -> DataStats:
     """Raise on null labels and bad feature values; return class counts and dimension."""
     if len(rows) > MAX_CLASSES:

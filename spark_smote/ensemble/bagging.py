@@ -12,20 +12,21 @@ from pyspark.ml.classification import DecisionTreeClassifier, RandomForestClassi
 from pyspark.ml.linalg import SparseVector, Vector
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
-from pyspark.sql import functions as F
 
 from spark_smote.base import Sampler
-from spark_smote.engine.columns import quote
 from spark_smote.engine.draws import drawn
-from spark_smote.ensemble.base import (
-    EnsembleModel,
-    _BalancedParams,
-    _NumEstimatorsParams,
+from spark_smote.engine.estimators import (
     check_probabilistic,
     class_counts,
     configured,
     fit_members,
     member_seed,
+)
+from spark_smote.engine.validation import class_counts_of
+from spark_smote.ensemble.base import (
+    EnsembleModel,
+    _BalancedParams,
+    _NumEstimatorsParams,
 )
 from spark_smote.params import DEFAULT_SEED
 from spark_smote.persistence import StagesReadWrite
@@ -105,8 +106,7 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
             rows = sampler.resample(dataset, plan)
             after = plan.after
             if after is None:  # a cleaner: its counts are known from its output only
-                label = F.col(quote(self.getLabelCol()))
-                after = {r[0]: r[1] for r in rows.groupBy(label).count().collect()}
+                after = class_counts_of(rows, self.getLabelCol())
         share, bootstrap = self.getMaxSamples(), self.getBootstrap()
         if bootstrap or share < 1.0:
             wanted = {c: max(1, round(share * n)) for c, n in after.items()}

@@ -16,6 +16,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 
 from spark_smote.engine.columns import quote
+from spark_smote.engine.estimators import check_probabilistic, class_counts, configured, member_seed
 from spark_smote.engine.keeping import Keeper, rebased
 from spark_smote.ensemble.base import (
     EnsembleModel,
@@ -24,10 +25,6 @@ from spark_smote.ensemble.base import (
     _NumEstimatorsParams,
     _with_outputs,
     balanced_sum,
-    check_probabilistic,
-    class_counts,
-    configured,
-    member_seed,
     softmax_columns,
 )
 from spark_smote.kernels.boosting import samme_weight

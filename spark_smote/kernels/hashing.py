@@ -27,7 +27,7 @@ MAX_ITERATIONS = 25
 SPLIT_DEPTH = 3
 #: Doubles per candidate matrix when hashing (2 MiB): bounds the memory of
 #: :meth:`CellHash.assign` and keeps its arrays in cache (1.07-1.6x faster than 32 MiB on
-#: Spark's 10,000-row Arrow batches, benchmarks/hash_assign.py).
+#: Spark's 10,000-row Arrow batches, docs/results/history.md).
 _CHUNK_VALUES = 1 << 18
 
 
@@ -96,7 +96,7 @@ class CellHash:
         """``-2 x . leaf`` for each row of ``xs`` and each leaf of its top cells ``near``, laid
         out as ``children[near]`` flattened (padding: 0). One matrix product per top cell over
         the rows that probe it: no ``(rows, leaves, d)`` gather (that gather moved most of the
-        hashing time through memory: 1.7-5x slower, benchmarks/hash_assign.py)."""
+        hashing time through memory: 1.7-5x slower, docs/results/history.md)."""
         if self.tops is self.leaves:  # flat: each top cell is its own leaf
             return -2.0 * np.einsum("md,mpd->mp", xs, self.leaves[near])
         probe, width = near.shape[1], self.children.shape[1]

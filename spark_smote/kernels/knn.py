@@ -12,7 +12,7 @@ import numpy as np
 
 #: Query rows per block of the distance matrix, at most: small blocks keep the matrix and the
 #: selection of the nearest candidates in cache (64 rows: 1.17-1.28x faster than 128 on cells
-#: of 17,000-30,000 rows, which were 1.5x faster than 1,024; docs/benchmarks.md).
+#: of 17,000-30,000 rows, which were 1.5x faster than 1,024; docs/results/history.md).
 BLOCK = 64
 #: Float32 values per distance block, at most (128 MiB): a cell of ``m`` rows is searched in
 #: blocks of ``min(BLOCK, _BLOCK_VALUES // m)`` queries, so memory stays bounded for any
@@ -127,7 +127,7 @@ def _augmented(xc: np.ndarray, sq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Float32 ``[x, 1]`` and ``[-2 x^T; |x|^2]``: their product is ``|x_j|^2 - 2 x_i . x_j``
     in one matrix product, with no second pass over each distance block to add ``|x_j|^2``
     (the kNN 1.08-1.09x faster on one quiet core, more when both cores share the memory
-    bandwidth; docs/benchmarks.md)."""
+    bandwidth; docs/results/history.md)."""
     m, dim = xc.shape
     left = np.ones((m, dim + 1), dtype=np.float32)
     left[:, :dim] = xc

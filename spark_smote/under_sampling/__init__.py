@@ -4,6 +4,7 @@ cell engine."""
 
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
+from spark_smote.under_sampling.instance_hardness_threshold import InstanceHardnessThreshold
 from spark_smote.under_sampling.neighbourhood_cleaning_rule import NeighbourhoodCleaningRule
 from spark_smote.under_sampling.random_under_sampler import RandomUnderSampler
 from spark_smote.under_sampling.repeated_editing import AllKNN, RepeatedEditedNearestNeighbours
@@ -13,6 +14,7 @@ __all__ = [
     "AllKNN",
     "BaseCleaningSampler",
     "EditedNearestNeighbours",
+    "InstanceHardnessThreshold",
     "NeighbourhoodCleaningRule",
     "RandomUnderSampler",
     "RepeatedEditedNearestNeighbours",

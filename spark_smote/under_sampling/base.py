@@ -46,19 +46,6 @@ class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
     def _neighbours(self) -> tuple[str | None, int]:
         """``(param name or None, value)``: how many nearest rows the rule looks at."""
 
-    @abstractmethod
-    def _removed(
-        self,
-        grouped: GroupedData,
-        cells: ClassCells,
-        dim: int,
-        targeted: list[int],
-        counts: list[int],
-    ) -> DataFrame:
-        """``KEY, KEY2`` of the rows to remove, from the rows of the space ``grouped`` in their
-        cells; ``targeted``: positions (among the sorted labels) of the classes cleaned;
-        ``counts``: the rows of each class, in the order of the sorted labels."""
-
     def _validate_params(self) -> None:
         super()._validate_params()
         self._check_cells(*self._neighbours())
@@ -105,6 +92,24 @@ class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
             k,
         )
         return SamplingPlan(name, stats.counts, None, [cells], spec, stats)
+
+
+class _OnePassCleaning(BaseCleaningSampler):
+    """A cleaner whose rule runs once over the cells of the plan (private base): TomekLinks,
+    Edited Nearest Neighbours, the Neighbourhood Cleaning Rule."""
+
+    @abstractmethod
+    def _removed(
+        self,
+        grouped: GroupedData,
+        cells: ClassCells,
+        dim: int,
+        targeted: list[int],
+        counts: list[int],
+    ) -> DataFrame:
+        """``KEY, KEY2`` of the rows to remove, from the rows of the space ``grouped`` in their
+        cells; ``targeted``: positions (among the sorted labels) of the classes cleaned;
+        ``counts``: the rows of each class, in the order of the sorted labels."""
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None and plan.stats is not None

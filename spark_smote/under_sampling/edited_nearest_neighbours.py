@@ -12,10 +12,10 @@ from spark_smote.kernels.cells import ClassCells
 from spark_smote.kernels.cleaning import KindSel
 from spark_smote.params import DEFAULT_SEED, _EditedParams
 from spark_smote.strategy import SamplingStrategy
-from spark_smote.under_sampling.base import BaseCleaningSampler
+from spark_smote.under_sampling.base import _OnePassCleaning
 
 
-class EditedNearestNeighbours(BaseCleaningSampler, _EditedParams):
+class EditedNearestNeighbours(_OnePassCleaning, _EditedParams):
     """Edited Nearest Neighbours (Wilson's editing) on Spark: removes a row of a class that
     ``samplingStrategy`` names when its ``nNeighbors`` nearest rows of any class (itself
     excluded) are not all of its class (``kindSel="all"``) or their most common class is not

@@ -11,7 +11,7 @@ from spark_smote.engine.cleaning import neighbourhood_cleaned_rows
 from spark_smote.kernels.cells import ClassCells
 from spark_smote.params import DEFAULT_SEED, _NNeighborsParams
 from spark_smote.strategy import SamplingStrategy
-from spark_smote.under_sampling.base import BaseCleaningSampler
+from spark_smote.under_sampling.base import _OnePassCleaning
 
 
 def classes_to_clean(
@@ -24,7 +24,7 @@ def classes_to_clean(
     return minority, [i for i in targeted if counts[i] > threshold * counts[minority]]
 
 
-class NeighbourhoodCleaningRule(BaseCleaningSampler, _NNeighborsParams):
+class NeighbourhoodCleaningRule(_OnePassCleaning, _NNeighborsParams):
     """The Neighbourhood Cleaning Rule (Laurikkala 2001) on Spark, as imbalanced-learn's
     ``NeighbourhoodCleaningRule`` (0.12 and later) in one pass over the cells.
 

@@ -10,13 +10,11 @@ from typing import Any
 from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasMaxIter
-from pyspark.sql import DataFrame, GroupedData
+from pyspark.sql import DataFrame
 
 from spark_smote.base import SamplingPlan
-from spark_smote.engine.columns import quote
 from spark_smote.engine.keeping import Keeper, rebased
-from spark_smote.engine.validation import DataStats
-from spark_smote.kernels.cells import ClassCells
+from spark_smote.engine.validation import DataStats, class_counts_of
 from spark_smote.params import DEFAULT_SEED, _EditedParams
 from spark_smote.strategy import SamplingStrategy
 from spark_smote.under_sampling.base import BaseCleaningSampler
@@ -34,12 +32,6 @@ def editing_stops(
         return True
     minority = min(original, key=lambda c: (original[c], c))
     return minority_rule and any(n < original[minority] for c, n in after.items() if c != minority)
-
-
-def class_counts_of(rows: DataFrame, label_col: str) -> dict[Any, int]:
-    """Rows per class of ``rows`` (one aggregation pass)."""
-    label = rows[quote(label_col)]
-    return {r[0]: r[1] for r in rows.groupBy(label).count().collect()}
 
 
 class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
@@ -77,18 +69,6 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
         """As Edited Nearest Neighbours' plan (the first pass's cells), with a keeper for the
         passes' outputs."""
         return replace(super().plan(dataset), keeper=Keeper())
-
-    def _removed(
-        self,
-        grouped: GroupedData,
-        cells: ClassCells,
-        dim: int,
-        targeted: list[int],
-        counts: list[int],
-    ) -> DataFrame:
-        """The rows one pass of ``nNeighbors`` removes (each pass runs its own editor)."""
-        editor = self._editor(self.getNNeighbors())
-        return editor._removed(grouped, cells, dim, targeted, counts)
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None and plan.stats is not None and plan.keeper is not None

@@ -9,10 +9,10 @@ from spark_smote.engine.cleaning import tomek_out_rows
 from spark_smote.kernels.cells import ClassCells
 from spark_smote.params import DEFAULT_SEED
 from spark_smote.strategy import SamplingStrategy
-from spark_smote.under_sampling.base import BaseCleaningSampler
+from spark_smote.under_sampling.base import _OnePassCleaning
 
 
-class TomekLinks(BaseCleaningSampler):
+class TomekLinks(_OnePassCleaning):
     """Tomek links on Spark: two rows of different classes, each the other's nearest row (over
     the rows of all classes), are a link; the rows of the classes ``samplingStrategy`` names
     that are in a link are removed (``"auto"``: all classes but the minority).

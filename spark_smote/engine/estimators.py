@@ -1,0 +1,67 @@
+"""Spark ML estimators inside spark_smote's stages: the checks a Spark classifier needs of
+its input, copies of an estimator with params set, seeds per member or fold, fits in parallel
+threads (as ``CrossValidator`` runs them). Used by the ensembles and by samplers that fit a
+classifier (``InstanceHardnessThreshold``)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from multiprocessing.pool import ThreadPool
+from typing import Any
+
+import numpy as np
+from pyspark.ml import Estimator, Model
+from pyspark.ml.param import Params
+from pyspark.sql import DataFrame
+
+from spark_smote.engine.validation import label_counts
+
+
+def member_seed(seed: int, member: int) -> int:
+    """The seed of member ``member`` (a non-negative int from ``(seed, member)``)."""
+    return int(np.random.SeedSequence([seed, member]).generate_state(1)[0] & 0x7FFFFFFF)
+
+
+def class_counts(dataset: DataFrame, label_col: str, who: str) -> dict[int, int]:
+    """Rows per class, checking that the labels are the numbers 0 .. k-1 of k >= 2 classes, as
+    Spark's classifiers need (one aggregation pass)."""
+    counts = label_counts(dataset, label_col, who)
+    labels = sorted(counts)
+    numeric = all(isinstance(c, (int, float)) and not isinstance(c, bool) for c in labels)
+    if not numeric or [float(c) for c in labels] != [float(i) for i in range(len(labels))]:
+        shown = labels[:10]
+        raise ValueError(
+            f"{who}: labelCol column {label_col!r} must hold the class indices 0 .. k-1, got "
+            f"{shown}{' ...' if len(labels) > 10 else ''}; index the labels with "
+            "pyspark.ml.feature.StringIndexer first."
+        )
+    if len(labels) < 2:
+        raise ValueError(
+            f"{who}: labelCol column {label_col!r} holds one class only ({labels}); an "
+            "classifier needs at least two."
+        )
+    return {int(c): n for c, n in counts.items()}
+
+
+def configured(stage: Params, **values: Any) -> Any:
+    """A copy of ``stage`` with each of ``values`` set where it has that param (None: left)."""
+    extra = {stage.getParam(k): v for k, v in values.items() if v is not None and stage.hasParam(k)}
+    return stage.copy(extra)
+
+
+def fit_members(fits: Sequence[Callable[[], Model]], parallelism: int) -> list[Model]:
+    """Run ``fits`` in up to ``parallelism`` threads (as ``CrossValidator`` does); the models
+    in the order of ``fits``."""
+    if parallelism <= 1 or len(fits) <= 1:
+        return [fit() for fit in fits]
+    with ThreadPool(processes=min(parallelism, len(fits))) as pool:
+        return pool.map(lambda fit: fit(), fits)
+
+
+def check_probabilistic(estimator: Any, param: str, who: str) -> None:
+    """``ValueError`` unless ``estimator`` is an Estimator with a ``probabilityCol``."""
+    if not isinstance(estimator, Estimator) or not estimator.hasParam("probabilityCol"):
+        raise ValueError(
+            f"{who}: {param} must be a probabilistic Spark ML classifier (an Estimator with "
+            f"probabilityCol, e.g. DecisionTreeClassifier), got {type(estimator).__name__}."
+        )

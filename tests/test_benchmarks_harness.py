@@ -1,0 +1,56 @@
+"""The benchmark harness: one table of samplers, the docs' page made from the result files."""
+
+from __future__ import annotations
+
+import importlib
+
+import pytest
+
+from benchmarks import report
+from benchmarks.__main__ import SUITES
+from benchmarks.catalog import FLOORS, SAMPLERS
+
+
+def test_the_benchmarks_page_is_what_the_report_makes_of_the_results():
+    text, plots = report.render()
+    assert report.PAGE.read_text() == text, "run `python -m benchmarks report` and commit"
+    for name in plots:
+        assert (report.PLOTS / name).is_file(), name
+    for section in report.SECTIONS:
+        assert f"## {section.title}" in text
+
+
+def test_the_page_quotes_the_medians_of_its_files():
+    doc = {
+        "samplers": {
+            "rows": {
+                "1000": {
+                    "floor_median": {"over": 2.0},
+                    "samplers": {
+                        "SMOTE": {"median": {"spark": 5.0, "imblearn": 20.0}},
+                        "SMOTE-1table": {"median": {"spark": 4.0, "imblearn": 20.0}},
+                    },
+                }
+            }
+        }
+    }
+    table, plots = report.render_smote([doc])
+    assert "| 1,000 | 5.0 s | 4.0 s | 2.0 s | 20.0 s | 2.50x | 4.00x |" in table
+    assert list(plots) == ["smote_by_rows.png"]
+
+
+def test_every_sampler_of_the_catalog_has_its_counterpart_and_floor():
+    pytest.importorskip("imblearn")
+    for name, entry in SAMPLERS.items():
+        stage = entry.stage(["a", "b"])
+        assert type(stage).__name__ == entry.cls, name
+        assert entry.floor in FLOORS, name
+        if entry.imblearn is not None:
+            scope: dict = {}
+            exec(entry.imblearn, scope)  # the statement the speed suite's child runs
+            assert hasattr(scope["s"], "fit_resample"), name
+
+
+def test_every_suite_has_an_entry():
+    for suite in SUITES:
+        assert callable(importlib.import_module(f"benchmarks.{suite}").main), suite
