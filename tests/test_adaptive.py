@@ -101,6 +101,7 @@ def test_no_row_in_danger_is_a_clear_error(spark):
         ADASYN(inputCols=["a", "b"], nNeighbors=3).transform(df).count()
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 def test_many_cells_and_a_twenty_times_larger_majority(spark):
     rng = np.random.default_rng(4)
     minority = rng.normal(1.0, 1.0, size=(600, 2))

@@ -86,6 +86,7 @@ def larger(spark):
     return x, y, spark.createDataFrame(rows, ["id", *COLS, "label"]).repartition(3).cache()
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 @pytest.mark.parametrize(
     ("stage", "reference"),
     [
@@ -157,6 +158,7 @@ def test_a_table_smaller_than_the_neighbourhood_is_refused(spark):
         EditedNearestNeighbours(inputCols=["a"]).transform(df)
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 @pytest.mark.parametrize(
     ("combined", "cleaner"),
     [

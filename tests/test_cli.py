@@ -228,6 +228,7 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
     assert settings["sampler"] == "smotenc" and settings["categorical_cols"] == ["a", "b"]
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 @pytest.mark.parametrize(
     ("extra", "stage"),
     [

@@ -28,6 +28,7 @@ def _skewed(n, kind):
     return x
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 @pytest.mark.parametrize("kind", ["duplicates", "cluster"])
 def test_cells_stay_bounded_on_skewed_classes(spark, kind):
     n, max_size = 700, 100
@@ -66,6 +67,7 @@ def test_cells_too_small_for_k_are_removed(spark):
     assert out.filter("label = 1 AND id >= 300").count() > 3 + 15
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 def test_many_cells_same_rows_whatever_the_partitioning(spark):
     rng = np.random.default_rng(8)
     x = rng.normal(size=(1500, 5))

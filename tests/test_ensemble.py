@@ -121,6 +121,7 @@ def test_bagging_soft_votes_its_members_in_one_pass(table):
         assert plan.count("Scan ExistingRDD") == 1
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 def test_forest_same_seed_same_predictions_whatever_the_partitioning(table):
     forest = BalancedRandomForestClassifier(numTrees=3, maxDepth=3, seed=5)
     a = forest.fit(table)
@@ -221,6 +222,7 @@ def test_saved_and_loaded_with_identical_predictions(table, tmp_path, make):
     assert [r.probability for r in again.transform(table).orderBy("id").collect()] == a
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 def test_in_a_pipeline_tuned_by_geometric_mean(spark):
     rng = np.random.default_rng(3)
     y = (rng.random(300) < 0.1).astype(float)
@@ -270,7 +272,7 @@ class _NoWeights(LogisticRegression):
         return paramName != "weightCol" and super().hasParam(paramName)
 
 
-@pytest.mark.newest
+@pytest.mark.connect  # Connect's plan-depth limit (runs on classic too; not on pyspark 3.5)
 def test_fifty_rounds_of_boosting_keep_the_plan_bounded(table, monkeypatch):
     """The default 50 rounds: each round's rows are a bounded projection of kept rows (kept
     every REBASE rounds), so no task's plan nests 50 deep (it overflowed the stack before), and
@@ -290,6 +292,7 @@ def test_fifty_rounds_of_boosting_keep_the_plan_bounded(table, monkeypatch):
     assert ImbalancedClassificationEvaluator().evaluate(model.transform(table)) > 0.4
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 def test_train_an_ensemble_from_the_command_line(spark, tmp_path, capsys):
     from pyspark.ml import PipelineModel
 

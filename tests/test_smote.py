@@ -122,6 +122,7 @@ def test_same_seed_same_rows_whatever_the_partitioning(three):
     assert a != synthetic_features(SMOTE(syntheticCol="s", seed=12).transform(three))
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 @pytest.mark.parametrize(
     "params",
     [

@@ -89,6 +89,7 @@ def x_cols(row: np.ndarray, cols: list[int]) -> set[int]:
     return {cols[j] for j in np.flatnonzero(row)}
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
 def test_many_cells_exact_counts_and_partitioning_independent(spark):
     df = sparse_rows(spark, {0: 400, 1: 900}, nnz=8, dim=5000, minority_cols=500, seed=1)
     smote = SMOTE(featuresCol="f.v", maxBucketSize=150, numHashTables=3, syntheticCol="s", seed=4)
