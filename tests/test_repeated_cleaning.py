@@ -12,6 +12,7 @@ from imblearn.under_sampling import RepeatedEditedNearestNeighbours as ImbRENN
 
 from spark_smote import AllKNN, NeighbourhoodCleaningRule, RepeatedEditedNearestNeighbours
 from spark_smote.pipeline import Pipeline
+from spark_smote.under_sampling import repeated_editing
 from spark_smote.under_sampling.repeated_editing import editing_stops
 from tests.test_cleaning import COLS, kept_ids, removed_by, small, three_classes  # noqa: F401
 
@@ -98,14 +99,24 @@ def test_stopping_rules():
     assert editing_stops(tied, {0: 40, 1: 12, 2: 3}, tied, minority_rule=True)
 
 
-@pytest.mark.newest  # engine passes, the same on every Spark version
-def test_renn_runs_until_nothing_is_removed(spark):
+@pytest.mark.newest  # engine passes, the same on every Spark version (classic: plan sizes)
+def test_renn_runs_until_nothing_is_removed(spark, monkeypatch):
     x, y = _binary(1500, 5)
     df = _table(spark, x, y).cache()
     reference = ImbRENN(max_iter=50)
     reference.fit_resample(x, y)
     assert 5 < reference.n_iter_ < 50  # several passes, stopped by the "nothing removed" rule
+    leaves = []  # of each pass's plan: a pass reads the last one twice, the cuts bound it
+    counted = repeated_editing.class_counts_of
+
+    def spy(rows, label):
+        leaves.append(rows._jdf.queryExecution().logical().collectLeaves().size())
+        return counted(rows, label)
+
+    monkeypatch.setattr(repeated_editing, "class_counts_of", spy)
     got = _removed(RepeatedEditedNearestNeighbours(inputCols=COLS, maxIter=50), df, len(y))
+    assert len(leaves) > repeated_editing.PASSES_PER_CUT + 1
+    assert max(leaves) <= 2**repeated_editing.PASSES_PER_CUT  # 2 ** passes without the cuts
     assert got == set(range(len(y))) - set(reference.sample_indices_.tolist())
     three = _removed(RepeatedEditedNearestNeighbours(inputCols=COLS, maxIter=3), df, len(y))
     assert three < got  # three passes remove some of them

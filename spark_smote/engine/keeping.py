@@ -120,6 +120,19 @@ def rebased(keeper: Keeper, rows: DataFrame) -> DataFrame:
     return keeper.keep(rows)
 
 
+def cut(keeper: Keeper, rows: DataFrame) -> DataFrame:
+    """``rows`` computed now under a plan of one leaf: a local checkpoint. For an iteration
+    whose pass reads the last pass's output twice (repeated editing: the rows, and the rows to
+    remove found from them), so that its plan, which doubles with each pass kept with its
+    lineage, stays bounded (a classic session ran out of driver memory after about 10 passes).
+    The lineage is cut: an executor lost after it fails the reads of these rows, as on Spark
+    Connect. Where the session refuses, kept by ``keeper`` (lineage intact)."""
+    try:
+        return rows.localCheckpoint(eager=True)
+    except Exception:  # refused (serverless): kept with the lineage
+        return keeper.keep(rows)
+
+
 def keeper_of(output: DataFrame) -> Keeper | None:
     """The :class:`Keeper` ``output`` holds, if any."""
     found = vars(output).get(_HOLDER)

@@ -13,7 +13,7 @@ from pyspark.ml.param.shared import HasMaxIter
 from pyspark.sql import DataFrame
 
 from spark_smote.base import SamplingPlan
-from spark_smote.engine.keeping import Keeper, rebased
+from spark_smote.engine.keeping import Keeper, cut, rebased
 from spark_smote.engine.validation import DataStats, class_counts_of
 from spark_smote.params import DEFAULT_SEED, _EditedParams
 from spark_smote.strategy import SamplingStrategy
@@ -34,12 +34,20 @@ def editing_stops(
     return minority_rule and any(n < original[minority] for c, n in after.items() if c != minority)
 
 
+#: passes kept with their lineage between two cuts (``keeping.cut``): the plan of a pass holds
+#: the last one twice, so it grows by a factor of 2 ** PASSES_PER_CUT at most
+PASSES_PER_CUT = 4
+
+
 class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
     """Edited Nearest Neighbours pass after pass, each on the last one's output (private base).
 
     Each pass plans its own cells on the rows left (the first one's are the plan's); its output
     is kept (``persist``, lineage intact; over Spark Connect a local checkpoint, so that the
-    plan stays shallow) and counted, for the stopping rules and the next pass.
+    plan stays shallow) and counted, for the stopping rules and the next pass. A pass reads
+    the last one's output twice (its rows, and the rows to remove found from them), so its plan
+    doubles: every :data:`PASSES_PER_CUT` passes the output is a local checkpoint (lineage cut:
+    an executor lost after it fails the later passes, as over Connect).
     """
 
     @abstractmethod
@@ -79,7 +87,11 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
                 step = replace(plan, sampler="EditedNearestNeighbours", keeper=None)
             else:
                 step = editor._plan(current, plan.spec, DataStats(counts, dim))
-            edited = rebased(plan.keeper, editor._resample(current, step))
+            out = editor._resample(current, step)
+            if (i + 1) % PASSES_PER_CUT == 0:  # each pass reads the last one twice: bounded
+                edited = cut(plan.keeper, out)
+            else:
+                edited = rebased(plan.keeper, out)
             after = class_counts_of(edited, plan.spec.label)
             stop = self._stops(counts, after, plan.before)
             current, counts = edited, after
