@@ -12,7 +12,7 @@ from typing import Any
 import numpy as np
 from pyspark.ml import Estimator, Model
 from pyspark.ml.param import Params
-from pyspark.sql import DataFrame
+from pyspark.sql import DataFrame, SparkSession
 
 from spark_smote.engine.validation import label_counts
 
@@ -49,11 +49,18 @@ def configured(stage: Params, **values: Any) -> Any:
     return stage.copy(extra)
 
 
-def fit_members(fits: Sequence[Callable[[], Model]], parallelism: int) -> list[Model]:
+def fit_members(
+    fits: Sequence[Callable[[], Model]], parallelism: int, session: SparkSession
+) -> list[Model]:
     """Run ``fits`` in up to ``parallelism`` threads (as ``CrossValidator`` does); the models
-    in the order of ``fits``."""
+    in the order of ``fits``. Over Spark Connect each thread runs with ``session`` active (a
+    thread of its own has none, and Spark ML's remote calls need it)."""
     if parallelism <= 1 or len(fits) <= 1:
         return [fit() for fit in fits]
+    if type(session).__module__.startswith("pyspark.sql.connect"):
+        from pyspark.util import inheritable_thread_target
+
+        fits = [inheritable_thread_target(session)(fit) for fit in fits]
     with ThreadPool(processes=min(parallelism, len(fits))) as pool:
         return pool.map(lambda fit: fit(), fits)
 

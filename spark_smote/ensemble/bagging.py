@@ -133,7 +133,7 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
             return estimator.fit(self._sample(dataset, counts, m))
 
         fits = [lambda m=m: fit(m) for m in range(self.getNumEstimators())]
-        models = fit_members(fits, self.getParallelism())
+        models = fit_members(fits, self.getParallelism(), dataset.sparkSession)
         model = self._model(models, len(counts))
         return self._copyValues(model)
 

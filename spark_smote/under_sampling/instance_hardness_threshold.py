@@ -222,7 +222,8 @@ class InstanceHardnessThreshold(
 
             return run
 
-        return fit_members([fit(f) for f in range(cv)], self.getParallelism())
+        fits = [fit(f) for f in range(cv)]
+        return fit_members(fits, self.getParallelism(), folded.sparkSession)
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.keeper is not None
