@@ -23,8 +23,8 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
     ),
     "under_sampling": (
         "Under-sampling and cleaning",
-        "Random under-sampling, the cleaning samplers on the cross-class engine, and the instance "
-        "hardness threshold.",
+        "Random under-sampling, the cleaning samplers on the cross-class engine, the instance "
+        "hardness threshold and NearMiss.",
         [
             "spark_smote.RandomUnderSampler",
             "spark_smote.TomekLinks",
@@ -33,6 +33,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
             "spark_smote.AllKNN",
             "spark_smote.NeighbourhoodCleaningRule",
             "spark_smote.InstanceHardnessThreshold",
+            "spark_smote.NearMiss",
         ],
     ),
     "combine": (

@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 from spark_smote import (
     AllKNN,
     EditedNearestNeighbours,
+    NearMiss,
     NeighbourhoodCleaningRule,
     RepeatedEditedNearestNeighbours,
     SMOTETomek,
@@ -256,8 +257,12 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
             ["--sampler", "ncr", "--threshold-cleaning", "0.1"],
             NeighbourhoodCleaningRule(inputCols=["f0", "f1", "f2"], thresholdCleaning=0.1),
         ),
+        (
+            ["--sampler", "nearmiss", "--near-miss-version", "3", "--n-neighbors-ver3", "2"],
+            NearMiss(inputCols=["f0", "f1", "f2"], version=3, nNeighborsVer3=2),
+        ),
     ],
-    ids=["enn", "smote-tomek", "renn", "allknn", "ncr"],
+    ids=["enn", "smote-tomek", "renn", "allknn", "ncr", "nearmiss"],
 )
 def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)

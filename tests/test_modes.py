@@ -35,6 +35,7 @@ SPARK_MODULES = [
     "test_repeated_cleaning.py",
     "test_function_sampler.py",
     "test_instance_hardness.py",
+    "test_near_miss.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -31,6 +31,7 @@ SAMPLERS = (
     "renn",
     "allknn",
     "ncr",
+    "nearmiss",
     "smote-tomek",
     "smote-enn",
     "class-weights",
@@ -47,6 +48,8 @@ DEFAULTS: dict[str, Any] = {
     "max_iter": 100,
     "allow_minority": False,
     "threshold_cleaning": 0.5,
+    "near_miss_version": 1,
+    "n_neighbors_ver3": 3,
     "weight_col": "weight",
     "class_weight": "balanced",
     "input_weight_col": None,
@@ -91,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     a(
         "--n-neighbors",
         type=int,
-        help="enn, renn, allknn, ncr, smote-enn: rows that decide a row (default: 3)",
+        help="enn, renn, allknn, ncr, nearmiss, smote-enn: rows that decide a row (default: 3)",
     )
     a(
         "--kind-sel",
@@ -106,6 +109,8 @@ def build_parser() -> argparse.ArgumentParser:
         help="allknn: go on when a class falls below the minority's count",
     )
     a("--threshold-cleaning", type=float, help="ncr: thresholdCleaning (default: 0.5)")
+    a("--near-miss-version", type=int, choices=(1, 2, 3), help="nearmiss: 1, 2 or 3 (default: 1)")
+    a("--n-neighbors-ver3", type=int, help="nearmiss: version 3's candidates (default: 3)")
     a("--weight-col", help="class-weights: the weight column to add (default: weight)")
     a(
         "--class-weight",

@@ -22,6 +22,7 @@ from spark_smote.under_sampling import (
     AllKNN,
     BaseCleaningSampler,
     EditedNearestNeighbours,
+    NearMiss,
     NeighbourhoodCleaningRule,
     RandomUnderSampler,
     RepeatedEditedNearestNeighbours,
@@ -89,6 +90,15 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
             nNeighbors=settings["n_neighbors"],
             thresholdCleaning=settings["threshold_cleaning"],
         )
+    if settings["sampler"] == "nearmiss":
+        return NearMiss(
+            **common,
+            **read,
+            **engine,
+            version=settings["near_miss_version"],
+            nNeighbors=settings["n_neighbors"],
+            nNeighborsVer3=settings["n_neighbors_ver3"],
+        )
     features = {**read, "syntheticCol": flag}
     if settings["sampler"] == "random-over":
         return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
@@ -148,7 +158,7 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     flag = settings["synthetic_col"] or FLAG
     sampler = build_sampler(settings, flag)
     if settings["plot"] and isinstance(
-        sampler, (RandomUnderSampler, BaseCleaningSampler, ClassWeighter)
+        sampler, (RandomUnderSampler, BaseCleaningSampler, NearMiss, ClassWeighter)
     ):
         raise UserError(
             f"--plot shows synthetic rows: {settings['sampler']} makes none; leave --plot out"

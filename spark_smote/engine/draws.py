@@ -182,11 +182,12 @@ def _hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed
     )
 
 
-def _window_pass(
+def window_counts(
     rows: DataFrame, todo: Sequence[ClassDraw], windows: dict[int, tuple[int, int]]
 ) -> dict[int, tuple[int, np.ndarray, np.ndarray]]:
-    """Per class of ``todo``: its rows hashed below its window, and the distinct hashes in it
-    with their rows (identical rows share a hash: what reaches the driver stays small)."""
+    """Per class of ``todo``: its rows (``CLS``) ordered (``ORDER``) below its window, and the
+    distinct ``ORDER`` values in it with their rows (identical rows share a hash: what reaches
+    the driver stays small)."""
     lo = per_class(todo, lambda d: F.lit(windows[d.index][0]).cast("long"))
     hi = per_class(todo, lambda d: F.lit(windows[d.index][1]).cast("long"))
     order = F.col(ORDER)
@@ -206,25 +207,37 @@ def _window_pass(
     return out
 
 
-def _cuts(rows: DataFrame, draws: Sequence[ClassDraw]) -> dict[int, Cut]:
-    """Each class's :class:`~spark_smote.kernels.draws.Cut`. One pass counts its rows hashed
-    below a window around the expected cut and the rows of each hash in it (a few thousand: the
-    window spans 8 standard deviations of that count); the driver settles the cut. A class
-    whose cut falls outside (a chance below 1e-14) is looked for again in a wider window."""
-    cuts: dict[int, Cut] = {}
+#: ``windows(todo, round_) -> {class index: (lo, hi)}``: where to look for each class's cut
+Windows = Callable[[Sequence[ClassDraw], int], dict[int, tuple[int, int]]]
+
+
+def hash_windows(todo: Sequence[ClassDraw], round_: int) -> dict[int, tuple[int, int]]:
+    """The windows of uniform row hashes (:func:`~spark_smote.kernels.draws.hash_window`)."""
+    return {d.index: hash_window(d.n_rows, d.n_draws, round_) for d in todo}
+
+
+def cuts(
+    rows: DataFrame, draws: Sequence[ClassDraw], windows: Windows = hash_windows
+) -> dict[int, Cut]:
+    """Each class's :class:`~spark_smote.kernels.draws.Cut`: where its ``n_draws`` smallest
+    ``ORDER`` values end. One pass counts its rows below a window around the expected cut
+    (for row hashes: 8 standard deviations of that count wide) and the rows of each value in
+    it (a few thousand); the driver settles the cut. A class whose cut falls outside (for row
+    hashes a chance below 1e-14) is looked for again in a wider window."""
+    found_cuts: dict[int, Cut] = {}
     todo, round_ = list(draws), 0
     while todo:
-        windows = {d.index: hash_window(d.n_rows, d.n_draws, round_) for d in todo}
-        found = _window_pass(rows, todo, windows)
+        bounds = windows(todo, round_)
+        found = window_counts(rows, todo, bounds)
         missed = []
         for d in todo:
-            cut = hash_cut(d.n_draws, windows[d.index][0], *found[d.index])
+            cut = hash_cut(d.n_draws, bounds[d.index][0], *found[d.index])
             if cut is None:
                 missed.append(d)
             else:
-                cuts[d.index] = cut
+                found_cuts[d.index] = cut
         todo, round_ = missed, round_ + 1
-    return cuts
+    return found_cuts
 
 
 def smallest_rows(
@@ -233,12 +246,12 @@ def smallest_rows(
     """``dataset`` with each class of ``draws`` cut to exactly ``n_draws`` rows, without
     replacement: those with the smallest seeded row hashes. The rows are untouched.
 
-    Costs one pass to find where each class's draws end (:func:`_cuts`); then one filter of
+    Costs one pass to find where each class's draws end (:func:`cuts`); then one filter of
     the input keeps them and every row of the other classes: no sort and no shuffle of rows.
     Identical rows share a hash: when a cut falls among them, a window over just those rows
     keeps the number needed (which of them cannot change the output).
     """
-    cuts = _cuts(_hashed(dataset, label_col, draws, seed), draws)
+    found = cuts(_hashed(dataset, label_col, draws, seed), draws)
     order = row_hash(dataset, seed)
     cls = class_index(label_col, draws)  # null for the other classes
 
@@ -246,16 +259,16 @@ def smallest_rows(
         return F.coalesce(per_class(draws, value, key=cls), others)
 
     def below_cut(d: ClassDraw) -> Column:
-        cut = cuts[d.index]
+        cut = found[d.index]
         value = F.lit(cut.value).cast("long")
         return (order <= value) if cut.inclusive else (order < value)
 
     kept = dataset.filter(by_class(below_cut, F.lit(True)))  # one pass, rows untouched
-    tied = [d for d in draws if cuts[d.index].ties]
+    tied = [d for d in draws if found[d.index].ties]
     if not tied:
         return kept
-    at_cut = by_class(lambda d: order == F.lit(cuts[d.index].value).cast("long"), F.lit(False))
-    quota = by_class(lambda d: F.lit(cuts[d.index].ties), F.lit(0))
+    at_cut = by_class(lambda d: order == F.lit(found[d.index].value).cast("long"), F.lit(False))
+    quota = by_class(lambda d: F.lit(found[d.index].ties), F.lit(0))
     rank = F.row_number().over(Window.partitionBy(cls).orderBy(order))
     ties = dataset.filter(at_cut).withColumn(ROW, rank).filter(F.col(ROW) <= quota).drop(ROW)
     return kept.unionByName(ties)

@@ -1,10 +1,11 @@
-"""Under-samplers: random under-sampling, and the cleaning samplers (Tomek links, Edited Nearest
+"""Under-samplers: random under-sampling; the cleaning samplers (Tomek links, Edited Nearest
 Neighbours, repeated editing, the Neighbourhood Cleaning Rule) on the cross-class mode of the
-cell engine."""
+cell engine; NearMiss on the minority's cells; the instance hardness threshold."""
 
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
 from spark_smote.under_sampling.instance_hardness_threshold import InstanceHardnessThreshold
+from spark_smote.under_sampling.near_miss import NearMiss
 from spark_smote.under_sampling.neighbourhood_cleaning_rule import NeighbourhoodCleaningRule
 from spark_smote.under_sampling.random_under_sampler import RandomUnderSampler
 from spark_smote.under_sampling.repeated_editing import AllKNN, RepeatedEditedNearestNeighbours
@@ -15,6 +16,7 @@ __all__ = [
     "BaseCleaningSampler",
     "EditedNearestNeighbours",
     "InstanceHardnessThreshold",
+    "NearMiss",
     "NeighbourhoodCleaningRule",
     "RandomUnderSampler",
     "RepeatedEditedNearestNeighbours",
