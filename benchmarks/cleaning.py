@@ -2,6 +2,7 @@
 
     python -m benchmarks cleaning --rows 1000000 --check-rows 100000 --sample 20000
     python -m benchmarks cleaning --rows 200000 --whole --stages tomek,enn,renn,allknn,ncr
+    python -m benchmarks cleaning --rows 1000000 --whole --stages nearmiss,nearmiss3
     python -m benchmarks cleaning --rows 4000000 --no-reference      # time only
     python -m benchmarks cleaning --rows 1000000 --check-rows 0 --max-bucket-size 60000
     python -m benchmarks cleaning --rows 4000000 --no-reference \
@@ -17,7 +18,9 @@ row of a cleaned class for ENN). At ``--check-rows`` the script runs imbalanced-
 checks that the reference decisions are its decisions, and compares its real time with the
 projection made the same way. With ``--whole`` the reference is imbalanced-learn itself on the
 whole table (in this process; for the repeated cleaners, whose passes depend on each other,
-and tables it can hold), and its real time.
+and tables it can hold; NearMiss), and its real time; ``kept_shared`` is the share of the rows
+imbalanced-learn keeps that are kept too (NearMiss keeps few rows: its removed rows agree
+trivially).
 """
 
 from __future__ import annotations
@@ -34,7 +37,18 @@ import pyarrow.parquet as pq
 from benchmarks.common import DATA, FEATURES, make_data, save, spark_session
 
 K_ENN = 3
-STAGES = ("tomek", "enn", "renn", "allknn", "ncr", "smote", "smote-tomek", "smote-enn")
+STAGES = (
+    "tomek",
+    "enn",
+    "renn",
+    "allknn",
+    "ncr",
+    "nearmiss",
+    "nearmiss3",
+    "smote",
+    "smote-tomek",
+    "smote-enn",
+)
 #: the cleaners imbalanced-learn runs on the whole table with ``--whole`` (its defaults)
 WHOLE: dict[str, tuple[str, dict]] = {
     "tomek": ("TomekLinks", {}),
@@ -42,6 +56,8 @@ WHOLE: dict[str, tuple[str, dict]] = {
     "renn": ("RepeatedEditedNearestNeighbours", {}),
     "allknn": ("AllKNN", {}),
     "ncr": ("NeighbourhoodCleaningRule", {}),
+    "nearmiss": ("NearMiss", {"version": 1}),
+    "nearmiss3": ("NearMiss", {"version": 3}),
 }
 
 
@@ -153,6 +169,8 @@ def main(argv: list[str] | None = None) -> None:
         "renn": s.RepeatedEditedNearestNeighbours(inputCols=FEATURES, **cells),
         "allknn": s.AllKNN(inputCols=FEATURES, **cells),
         "ncr": s.NeighbourhoodCleaningRule(inputCols=FEATURES, **cells),
+        "nearmiss": s.NearMiss(inputCols=FEATURES, version=1, **cells),
+        "nearmiss3": s.NearMiss(inputCols=FEATURES, version=3, **cells),
         "smote": s.SMOTE(inputCols=FEATURES, **cells),
         "smote-tomek": s.SMOTETomek(inputCols=FEATURES, **cells),
         "smote-enn": s.SMOTEENN(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
@@ -176,6 +194,7 @@ def main(argv: list[str] | None = None) -> None:
                 removed_exact=int(want.sum()),
                 precision=round(hit / max(1, len(removed_ids)), 4),
                 recall=round(hit / max(1, int(want.sum())), 4),
+                kept_shared=round(int((~removed & ~want).sum()) / max(1, int((~want).sum())), 4),
                 imblearn_s=round(imblearn_s, 1),
                 speedup=round(imblearn_s / seconds, 2),
             )

@@ -24,7 +24,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
     "under_sampling": (
         "Under-sampling and cleaning",
         "Random under-sampling, the cleaning samplers on the cross-class engine, the instance "
-        "hardness threshold and NearMiss.",
+        "hardness threshold, NearMiss, CNN and One-Sided Selection.",
         [
             "spark_smote.RandomUnderSampler",
             "spark_smote.TomekLinks",
@@ -34,6 +34,8 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
             "spark_smote.NeighbourhoodCleaningRule",
             "spark_smote.InstanceHardnessThreshold",
             "spark_smote.NearMiss",
+            "spark_smote.CondensedNearestNeighbour",
+            "spark_smote.OneSidedSelection",
         ],
     ),
     "combine": (

@@ -10,9 +10,11 @@ from pyspark.sql import functions as F
 
 from spark_smote import (
     AllKNN,
+    CondensedNearestNeighbour,
     EditedNearestNeighbours,
     NearMiss,
     NeighbourhoodCleaningRule,
+    OneSidedSelection,
     RepeatedEditedNearestNeighbours,
     SMOTETomek,
 )
@@ -261,8 +263,16 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
             ["--sampler", "nearmiss", "--near-miss-version", "3", "--n-neighbors-ver3", "2"],
             NearMiss(inputCols=["f0", "f1", "f2"], version=3, nNeighborsVer3=2),
         ),
+        (
+            ["--sampler", "cnn", "--n-seeds-s", "2"],
+            CondensedNearestNeighbour(inputCols=["f0", "f1", "f2"], nSeedsS=2),
+        ),
+        (
+            ["--sampler", "oss", "--n-neighbors", "3"],
+            OneSidedSelection(inputCols=["f0", "f1", "f2"], nNeighbors=3),
+        ),
     ],
-    ids=["enn", "smote-tomek", "renn", "allknn", "ncr", "nearmiss"],
+    ids=["enn", "smote-tomek", "renn", "allknn", "ncr", "nearmiss", "cnn", "oss"],
 )
 def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)

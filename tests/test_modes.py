@@ -36,6 +36,7 @@ SPARK_MODULES = [
     "test_function_sampler.py",
     "test_instance_hardness.py",
     "test_near_miss.py",
+    "test_condensing.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -32,6 +32,8 @@ SAMPLERS = (
     "allknn",
     "ncr",
     "nearmiss",
+    "cnn",
+    "oss",
     "smote-tomek",
     "smote-enn",
     "class-weights",
@@ -43,13 +45,14 @@ DEFAULTS: dict[str, Any] = {
     "kind": "borderline-1",
     "shrinkage": None,
     "replacement": False,
-    "n_neighbors": 3,
+    "n_neighbors": None,  # 3; cnn, oss: 1
     "kind_sel": "all",
     "max_iter": 100,
     "allow_minority": False,
     "threshold_cleaning": 0.5,
     "near_miss_version": 1,
     "n_neighbors_ver3": 3,
+    "n_seeds_s": 1,
     "weight_col": "weight",
     "class_weight": "balanced",
     "input_weight_col": None,
@@ -94,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
     a(
         "--n-neighbors",
         type=int,
-        help="enn, renn, allknn, ncr, nearmiss, smote-enn: rows that decide a row (default: 3)",
+        help="enn, renn, allknn, ncr, nearmiss, smote-enn: rows that decide a row (default: 3; "
+        "cnn, oss: 1)",
     )
     a(
         "--kind-sel",
@@ -111,6 +115,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--threshold-cleaning", type=float, help="ncr: thresholdCleaning (default: 0.5)")
     a("--near-miss-version", type=int, choices=(1, 2, 3), help="nearmiss: 1, 2 or 3 (default: 1)")
     a("--n-neighbors-ver3", type=int, help="nearmiss: version 3's candidates (default: 3)")
+    a("--n-seeds-s", type=int, help="cnn, oss: seed rows per class (default: 1)")
     a("--weight-col", help="class-weights: the weight column to add (default: weight)")
     a(
         "--class-weight",

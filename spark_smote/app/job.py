@@ -21,9 +21,11 @@ from spark_smote.over_sampling import (
 from spark_smote.under_sampling import (
     AllKNN,
     BaseCleaningSampler,
+    CondensedNearestNeighbour,
     EditedNearestNeighbours,
     NearMiss,
     NeighbourhoodCleaningRule,
+    OneSidedSelection,
     RandomUnderSampler,
     RepeatedEditedNearestNeighbours,
     TomekLinks,
@@ -49,6 +51,12 @@ def read_input(spark: SparkSession, path: str, fmt: str) -> DataFrame:
     return reader.load(path)
 
 
+def _neighbours(settings: dict[str, Any], default: int) -> int:
+    """``--n-neighbors``, or the sampler's default when not given."""
+    given = settings["n_neighbors"]
+    return default if given is None else int(given)
+
+
 def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     """The sampler the settings name (``sampler``; ``categorical_cols`` selects SMOTE-NC)."""
     if settings["sampler"] == "class-weights":
@@ -70,7 +78,7 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
         "maxBucketSize": settings["max_bucket_size"],
         "numHashTables": settings["num_hash_tables"],
     }
-    edited = {"nNeighbors": settings["n_neighbors"], "kindSel": settings["kind_sel"]}
+    edited = {"nNeighbors": _neighbours(settings, 3), "kindSel": settings["kind_sel"]}
     if settings["sampler"] == "tomek":
         return TomekLinks(**common, **read, **engine)
     if settings["sampler"] == "enn":
@@ -87,7 +95,7 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
             **common,
             **read,
             **engine,
-            nNeighbors=settings["n_neighbors"],
+            nNeighbors=_neighbours(settings, 3),
             thresholdCleaning=settings["threshold_cleaning"],
         )
     if settings["sampler"] == "nearmiss":
@@ -96,8 +104,19 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
             **read,
             **engine,
             version=settings["near_miss_version"],
-            nNeighbors=settings["n_neighbors"],
+            nNeighbors=_neighbours(settings, 3),
             nNeighborsVer3=settings["n_neighbors_ver3"],
+        )
+    if settings["sampler"] in ("cnn", "oss"):
+        condensing = (
+            CondensedNearestNeighbour if settings["sampler"] == "cnn" else OneSidedSelection
+        )
+        return condensing(
+            **common,
+            **read,
+            **engine,
+            nNeighbors=_neighbours(settings, 1),
+            nSeedsS=settings["n_seeds_s"],
         )
     features = {**read, "syntheticCol": flag}
     if settings["sampler"] == "random-over":
@@ -158,7 +177,15 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     flag = settings["synthetic_col"] or FLAG
     sampler = build_sampler(settings, flag)
     if settings["plot"] and isinstance(
-        sampler, (RandomUnderSampler, BaseCleaningSampler, NearMiss, ClassWeighter)
+        sampler,
+        (
+            RandomUnderSampler,
+            BaseCleaningSampler,
+            NearMiss,
+            OneSidedSelection,
+            CondensedNearestNeighbour,
+            ClassWeighter,
+        ),
     ):
         raise UserError(
             f"--plot shows synthetic rows: {settings['sampler']} makes none; leave --plot out"

@@ -15,7 +15,7 @@ row's nearest queries of every class (:func:`candidates`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 import numpy as np
@@ -45,6 +45,7 @@ from spark_smote.engine.columns import (
 from spark_smote.engine.planning import stored_copies
 from spark_smote.engine.rows import stack_features
 from spark_smote.kernels.cells import ClassCells
+from spark_smote.kernels.condensing import condensed_kept, one_sided_kept
 from spark_smote.kernels.hashing import CellHash
 from spark_smote.kernels.knn import stable_order
 from spark_smote.kernels.nearmiss import k_nearest, order_keys
@@ -127,6 +128,25 @@ def reference_groups(
     return both.repartition(max(1, min(n_groups, limit)), CELL, PART).groupBy(CELL, PART)
 
 
+#: ``rule(pdf, x, rank) -> rows``: what a group's Python call returns, from its rows in stable
+#: order (``pdf``), their features ``x`` and ``RANK`` (:data:`QUERY` for the rows to score)
+Rule = Callable[[pd.DataFrame, np.ndarray, np.ndarray], pd.DataFrame]
+
+
+def reference_pass(grouped: GroupedData, dim: int, rule: Rule, schema: StructType) -> DataFrame:
+    """``applyInPandas`` of ``rule`` over the groups of :func:`reference_groups`, their rows in
+    stable order (row hash, then features: independent of the partitioning)."""
+    names = feature_names(dim)
+
+    def run(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        x = stack_features(pdf, names, dim)
+        order = stable_order(pdf[KEY].to_numpy(np.int64), x)
+        pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
+        return rule(pdf, x, pdf[RANK].to_numpy())
+
+    return grouped.applyInPandas(run, schema)
+
+
 def nearmiss_scores(
     grouped: GroupedData,
     dim: int,
@@ -143,14 +163,9 @@ def nearmiss_scores(
     reference row and queried class, ``KIND`` = :data:`NEAR_QUERY` rows for its ``k_near``
     nearest queries of that class in the group (their identity and class, ``ORDER`` of the
     distance, the reference row's identity in ``NEAR, NEAR2``)."""
-    names = feature_names(dim)
     classes = list(queried)
 
-    def run(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
-        x = stack_features(pdf, names, dim)
-        order = stable_order(pdf[KEY].to_numpy(np.int64), x)
-        pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
-        rank = pdf[RANK].to_numpy()
+    def rule(pdf: pd.DataFrame, x: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
         q, r = np.flatnonzero(rank == QUERY), np.flatnonzero(rank != QUERY)
         keys, keys2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
         y = pdf[Y].to_numpy(np.int64)
@@ -191,7 +206,7 @@ def nearmiss_scores(
     schema = StructType(
         [field(KIND, "int"), *[field(n, "long") for n in (KEY, KEY2, CLS, ORDER, NEAR, NEAR2)]]
     )
-    return grouped.applyInPandas(run, schema)
+    return reference_pass(grouped, dim, rule, schema)
 
 
 def candidates(near: DataFrame, k_near: int) -> DataFrame:
@@ -202,3 +217,58 @@ def candidates(near: DataFrame, k_near: int) -> DataFrame:
     by_reference = Window.partitionBy(NEAR, NEAR2, CLS).orderBy(ORDER, KEY, KEY2)
     ranked = near.withColumn(ROW, F.row_number().over(by_reference))
     return ranked.filter(F.col(ROW) <= k_near).select(KEY, KEY2).distinct()
+
+
+#: per class index: its seed rows' features ``(n, dim)`` and identities ``(n, 2)``
+Seeds = dict[int, tuple[np.ndarray, np.ndarray]]
+
+
+def _first_seed_copies(keys: np.ndarray, keys2: np.ndarray, seed_ids: np.ndarray) -> np.ndarray:
+    """Positions of the rows whose identity is a seed's, the first copy of each."""
+    ids = np.stack([keys, keys2], axis=1)
+    hit = np.flatnonzero((ids[:, None, :] == seed_ids[None, :, :]).all(axis=2).any(axis=1))
+    _, first = np.unique(ids[hit], axis=0, return_index=True)
+    return np.sort(hit[first])
+
+
+def condensed_rows(
+    grouped: GroupedData,
+    dim: int,
+    queried: Sequence[int],
+    minority: int,
+    seeds: Seeds,
+    k: int,
+    sequential: bool,
+) -> DataFrame:
+    """``KEY, KEY2`` of the rows of the ``queried`` classes that a condensing rule keeps, one
+    row per kept copy, from the groups of :func:`reference_groups` (reference: the ``minority``
+    class): each class's rows against ``C`` = the group's minority rows and the class's
+    ``seeds``; Hart's Condensed Nearest Neighbour when ``sequential`` (the rows in stable
+    order), else One-Sided Selection's first step. The seed rows are kept. Of the minority
+    class itself only its seeds are kept (``C`` is then one class: every row is classified
+    well), as imbalanced-learn's."""
+    classes = list(queried)
+
+    def rule(pdf: pd.DataFrame, x: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
+        q, r = np.flatnonzero(rank == QUERY), np.flatnonzero(rank != QUERY)
+        keys, keys2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
+        y = pdf[Y].to_numpy(np.int64)
+        kept = []
+        for c in classes:
+            mine = q[y[q] == c]
+            x_seeds, seed_ids = seeds[c]
+            at = _first_seed_copies(keys[mine], keys2[mine], seed_ids)
+            if c == minority:
+                keep = np.zeros(len(mine), dtype=bool)
+                keep[at] = True
+            elif sequential:
+                keep = condensed_kept(x[mine], x[r], x_seeds, at, k, minority < c)
+            else:
+                keep = one_sided_kept(x[mine], x[r], x_seeds, k, minority < c)
+                keep[at] = True
+            kept.append(mine[keep])
+        rows = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
+        return pd.DataFrame({KEY: keys[rows], KEY2: keys2[rows]})
+
+    schema = StructType([field(KEY, "long"), field(KEY2, "long")])
+    return reference_pass(grouped, dim, rule, schema)

@@ -3,49 +3,27 @@ Zhang 2003), versions 1, 2 and 3 as imbalanced-learn's ``NearMiss``, with exact 
 
 from __future__ import annotations
 
-from contextlib import nullcontext
 from typing import Any
 
 from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
-from pyspark.sql import DataFrame, Window
+from pyspark.sql import DataFrame, GroupedData
 from pyspark.sql import functions as F
 
-from spark_smote.base import Sampler, SamplingPlan
-from spark_smote.engine.cleaning import SPACE, space_rows
-from spark_smote.engine.columns import CLS, COPIES, KEY, KEY2, ROW, Y, quote, row_identity
+from spark_smote.base import SamplingPlan
+from spark_smote.engine.columns import CLS, KEY, KEY2
 from spark_smote.engine.draws import ClassDraw
-from spark_smote.engine.keeping import Keeper, held
-from spark_smote.engine.planning import plan_cells
-from spark_smote.engine.reference import (
-    KIND,
-    NEAR_QUERY,
-    SCORE,
-    candidates,
-    nearmiss_scores,
-    reference_groups,
-)
+from spark_smote.engine.keeping import Keeper
+from spark_smote.engine.reference import KIND, NEAR_QUERY, SCORE, candidates, nearmiss_scores
 from spark_smote.engine.selection import smallest_scores
-from spark_smote.engine.validation import (
-    check_batch,
-    check_densifiable,
-    collect_stats,
-    feature_spec,
-)
-from spark_smote.kernels.cells import ClassTask
-from spark_smote.params import DEFAULT_SEED, _CellParams, _FeatureColsParams, _NNeighborsParams
-from spark_smote.persistence import ParamsReadWrite
-from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
+from spark_smote.params import DEFAULT_SEED
+from spark_smote.strategy import SamplingStrategy
+from spark_smote.under_sampling.minority_reference import _MinorityReference, kept_rows
 
 VERSIONS = (1, 2, 3)
 
 
-def minority_of(counts: dict[Any, int]) -> Any:
-    """The class of fewest rows; the smallest label among equals."""
-    return min(sorted(counts), key=lambda c: counts[c])
-
-
-class NearMiss(Sampler, _FeatureColsParams, _CellParams, _NNeighborsParams, ParamsReadWrite):
+class NearMiss(_MinorityReference):
     """NearMiss on Spark: each class that ``samplingStrategy`` reduces keeps exactly its count
     of rows, those nearest the minority class by the rule of ``version``, as imbalanced-learn's
     ``NearMiss``; the other classes' rows are all kept, and the rows are untouched.
@@ -159,49 +137,24 @@ class NearMiss(Sampler, _FeatureColsParams, _CellParams, _NNeighborsParams, Para
             raise ValueError(
                 f"{name}: nNeighborsVer3 must be at least 1, got {self.getNNeighborsVer3()}."
             )
-        self._check_n_neighbors()
-        self._check_cells("nNeighbors", self.getNNeighbors())
 
-    def plan(self, dataset: DataFrame) -> SamplingPlan:
-        """Validate ``dataset`` (one aggregation pass) and return its class counts before and
-        after and the cells of the minority class (for more than ``maxBucketSize`` minority
-        rows, the sampling and counting passes that fit and bound them).
+    def _minority_need(self) -> int:
+        return self.getNNeighbors()
 
-        Raises ``ValueError`` naming the param, column or class on bad input, before any output.
-        """
-        name = type(self).__name__
-        self._validate_params()
-        check_batch(dataset, name)
-        spec = feature_spec(
-            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
-        )
-        stats = collect_stats(dataset, spec, name)
-        check_densifiable(spec, stats, name)
-        counts = stats.counts
-        keep = check_sampling_strategy(self.getSamplingStrategy(), counts, "under-sampling", name)
-        minority, k = minority_of(counts), self.getNNeighbors()
-        if counts[minority] < k:
-            raise ValueError(
-                f"{name}: the minority class {minority!r} has {counts[minority]} rows, fewer "
-                f"than nNeighbors={k}; lower nNeighbors."
-            )
+    def _after(self, counts: dict[Any, int]) -> dict[Any, int]:
+        keep = self._targeted(counts)
+        return {c: keep.get(c, n) for c, n in counts.items()}
+
+    def _check_minority(self, counts: dict[Any, int], minority: Any) -> None:
+        super()._check_minority(counts, minority)
         max_size = self.getMaxBucketSize()
         if self.getVersion() == 2 and counts[minority] > max_size:
             raise ValueError(
-                f"{name}: version 2 measures every row against all {counts[minority]} rows of "
-                f"the minority class {minority!r}, more than maxBucketSize={max_size} (the rows "
-                "one Python call may hold); raise maxBucketSize or use version 1 or 3."
+                f"{type(self).__name__}: version 2 measures every row against all "
+                f"{counts[minority]} rows of the minority class {minority!r}, more than "
+                f"maxBucketSize={max_size} (the rows one Python call may hold); raise "
+                "maxBucketSize or use version 1 or 3."
             )
-        after = {c: keep.get(c, n) for c, n in counts.items()}
-        labels = sorted(counts)
-        task = ClassTask(SPACE, minority, counts[minority], 0)  # CLS of space_rows
-        rows = space_rows(dataset, spec, labels, stats.dim)
-        mine = rows.filter(F.col(Y) == labels.index(minority))
-        with held(mine) if task.n_rows > max_size else nullcontext(mine) as planned:
-            cells = plan_cells(
-                planned, [task], stats.dim, self.getSeed(), max_size, self.getNumHashTables(), k
-            )[0]
-        return SamplingPlan(name, counts, after, [cells], spec, stats, keeper=Keeper())
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None and plan.stats is not None and plan.after is not None
@@ -210,32 +163,19 @@ class NearMiss(Sampler, _FeatureColsParams, _CellParams, _NNeighborsParams, Para
         reduced = [c for c in labels if plan.after[c] < plan.before[c]]
         if not reduced:
             return dataset
-        (cells,) = plan.cells
         dim, version, k = plan.stats.dim, self.getVersion(), self.getNNeighbors()
         queried = [labels.index(c) for c in reduced]
-        n_queries = sum(plan.before[c] for c in reduced)
-        rows = space_rows(dataset, plan.spec, labels, dim)
         k_near = self.getNNeighborsVer3() if version == 3 else 0
-        with held(rows) if cells.hash.n_cells > 1 else nullcontext(rows) as planned:
-            grouped = reference_groups(
-                planned,
-                labels.index(cells.label),
-                queried,
-                n_queries,
-                cells,
-                dim,
-                self.getSeed(),
-                self.getMaxBucketSize(),
-            )
-            scored = plan.keeper.keep(
-                nearmiss_scores(grouped, dim, queried, k, version == 2, version == 3, k_near)
-            )
+
+        def rule(grouped: GroupedData) -> DataFrame:
+            return nearmiss_scores(grouped, dim, queried, k, version == 2, version == 3, k_near)
+
+        scored = self._passed(dataset, plan, reduced, rule)
         scores = scored.filter(F.col(KIND) == SCORE)
         draws = [ClassDraw(labels.index(c), c, plan.before[c], plan.after[c]) for c in reduced]
         if version == 3:
             scores, draws = self._candidates_first(plan.keeper, scored, scores, draws, k_near)
-        kept = smallest_scores(scores, draws)
-        return self._kept_rows(dataset, plan, reduced, kept)
+        return kept_rows(dataset, plan.spec.label, reduced, smallest_scores(scores, draws))
 
     @staticmethod
     def _candidates_first(
@@ -260,23 +200,3 @@ class NearMiss(Sampler, _FeatureColsParams, _CellParams, _NNeighborsParams, Para
             out.append(ClassDraw(2 * d.index, d.label, n_cand, take))
             out.append(ClassDraw(2 * d.index + 1, d.label, d.n_rows - n_cand, d.n_draws - take))
         return marked, [d for d in out if d.n_rows > 0]
-
-    @staticmethod
-    def _kept_rows(
-        dataset: DataFrame, plan: SamplingPlan, reduced: list[Any], kept: DataFrame
-    ) -> DataFrame:
-        """The untouched rows of the classes not reduced, and of the reduced classes' rows the
-        kept ones (identical rows share an identity: as many copies as were kept)."""
-        assert plan.spec is not None
-        label = F.col(quote(plan.spec.label))
-        targeted = label.isin([F.lit(c) for c in reduced])
-        quota = kept.groupBy(KEY, KEY2).agg(F.count(F.lit(1)).alias(COPIES))
-        keyed = dataset.filter(targeted).select("*", *row_identity(plan.spec.types))
-        copy = F.row_number().over(Window.partitionBy(KEY, KEY2).orderBy(KEY))
-        chosen = (
-            keyed.join(quota, [KEY, KEY2])
-            .withColumn(ROW, copy)
-            .filter(F.col(ROW) <= F.col(COPIES))
-            .select(*[F.col(quote(c)) for c in dataset.columns])
-        )
-        return dataset.filter(~targeted).unionByName(chosen)

@@ -1,0 +1,158 @@
+"""What the samplers that measure rows against the minority class share (NearMiss, Condensed
+Nearest Neighbour, One-Sided Selection): validation, the minority's cells, the rows to score
+grouped with them, and the kept rows found again in the input."""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from collections.abc import Callable
+from contextlib import nullcontext
+from typing import Any
+
+from pyspark.sql import DataFrame, GroupedData, Window
+from pyspark.sql import functions as F
+
+from spark_smote.base import Sampler, SamplingPlan
+from spark_smote.engine.cleaning import SPACE, space_rows
+from spark_smote.engine.columns import COPIES, KEY, KEY2, ROW, Y, quote, row_identity
+from spark_smote.engine.keeping import Keeper, held
+from spark_smote.engine.planning import plan_cells
+from spark_smote.engine.reference import reference_groups
+from spark_smote.engine.validation import (
+    check_batch,
+    check_densifiable,
+    collect_stats,
+    feature_spec,
+)
+from spark_smote.kernels.cells import ClassTask
+from spark_smote.params import _CellParams, _FeatureColsParams, _NNeighborsParams
+from spark_smote.persistence import ParamsReadWrite
+from spark_smote.strategy import check_sampling_strategy
+
+
+def minority_of(counts: dict[Any, int]) -> Any:
+    """The class of fewest rows; the smallest label among equals."""
+    return min(sorted(counts), key=lambda c: counts[c])
+
+
+class _MinorityReference(
+    Sampler, _FeatureColsParams, _CellParams, _NNeighborsParams, ParamsReadWrite
+):
+    """Base of the samplers that keep rows by their nearest minority rows (private).
+
+    The minority's rows are the reference: one cell when it has at most ``maxBucketSize`` rows,
+    else bounded cells learned from a sample; every row of a class ``samplingStrategy`` names
+    goes to its nearest minority cell, in parts of at most ``maxBucketSize`` rows, each part a
+    Python call with the whole cell (:func:`~spark_smote.engine.reference.reference_groups`).
+    """
+
+    @abstractmethod
+    def _minority_need(self) -> int:
+        """Minority rows the rule needs (at least): ``nNeighbors`` for NearMiss."""
+
+    def _targeted(self, counts: dict[Any, int]) -> dict[Any, int]:
+        """``check_sampling_strategy`` for this sampler's kind: the classes it reduces."""
+        return check_sampling_strategy(
+            self.getSamplingStrategy(), counts, self._sampling_type, type(self).__name__
+        )
+
+    def _after(self, counts: dict[Any, int]) -> dict[Any, int] | None:
+        """Rows per class after, when known before the output (None: a cleaner's)."""
+        return None
+
+    def _validate_params(self) -> None:
+        super()._validate_params()
+        self._check_n_neighbors()
+        self._check_cells("nNeighbors", self.getNNeighbors())
+
+    def _check_minority(self, counts: dict[Any, int], minority: Any) -> None:
+        need = self._minority_need()
+        if counts[minority] < need:
+            raise ValueError(
+                f"{type(self).__name__}: the minority class {minority!r} has {counts[minority]} "
+                f"rows, fewer than nNeighbors={need}; lower nNeighbors."
+            )
+
+    def plan(self, dataset: DataFrame) -> SamplingPlan:
+        """Validate ``dataset`` (one aggregation pass) and return its class counts (and after,
+        where known) and the cells of the minority class (for more than ``maxBucketSize``
+        minority rows, the sampling and counting passes that fit and bound them).
+
+        Raises ``ValueError`` naming the param, column or class on bad input, before any output.
+        """
+        name = type(self).__name__
+        self._validate_params()
+        check_batch(dataset, name)
+        spec = feature_spec(
+            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
+        )
+        stats = collect_stats(dataset, spec, name)
+        check_densifiable(spec, stats, name)
+        counts = stats.counts
+        self._targeted(counts)
+        minority = minority_of(counts)
+        self._check_minority(counts, minority)
+        labels = sorted(counts)
+        task = ClassTask(SPACE, minority, counts[minority], 0)  # CLS of space_rows
+        mine = space_rows(dataset, spec, labels, stats.dim).filter(
+            F.col(Y) == labels.index(minority)
+        )
+        max_size = self.getMaxBucketSize()
+        with held(mine) if task.n_rows > max_size else nullcontext(mine) as planned:
+            cells = plan_cells(
+                planned,
+                [task],
+                stats.dim,
+                self.getSeed(),
+                max_size,
+                self.getNumHashTables(),
+                self.getNNeighbors(),
+            )[0]
+        after = self._after(counts)
+        return SamplingPlan(name, counts, after, [cells], spec, stats, keeper=Keeper())
+
+    def _passed(
+        self,
+        dataset: DataFrame,
+        plan: SamplingPlan,
+        reduced: list[Any],
+        rule: Callable[[GroupedData], DataFrame],
+    ) -> DataFrame:
+        """``rule``'s pass over the rows of the ``reduced`` classes grouped with the minority's
+        cells, computed now and kept by the plan's keeper (the rows are kept while the groups
+        are counted, for more than one minority cell)."""
+        assert plan.spec is not None and plan.stats is not None and plan.keeper is not None
+        labels = sorted(plan.before)
+        (cells,) = plan.cells
+        rows = space_rows(dataset, plan.spec, labels, plan.stats.dim)
+        with held(rows) if cells.hash.n_cells > 1 else nullcontext(rows) as planned:
+            grouped = reference_groups(
+                planned,
+                labels.index(cells.label),
+                [labels.index(c) for c in reduced],
+                sum(plan.before[c] for c in reduced),
+                cells,
+                plan.stats.dim,
+                self.getSeed(),
+                self.getMaxBucketSize(),
+            )
+            return plan.keeper.keep(rule(grouped))
+
+
+def kept_rows(dataset: DataFrame, label_col: str, reduced: list[Any], kept: DataFrame) -> DataFrame:
+    """The untouched rows of the classes not ``reduced``, and of the reduced classes' rows those
+    whose identity is in ``kept`` (``KEY, KEY2``, a row per kept copy: identical rows share an
+    identity, and as many copies as were kept stay)."""
+    label = F.col(quote(label_col))
+    targeted = label.isin([F.lit(c) for c in reduced])
+    quota = kept.groupBy(KEY, KEY2).agg(F.count(F.lit(1)).alias(COPIES))
+    types = {f.name: f.dataType for f in dataset.schema.fields}
+    keyed = dataset.filter(targeted).select("*", *row_identity(types))
+    copy = F.row_number().over(Window.partitionBy(KEY, KEY2).orderBy(KEY))
+    chosen = (
+        keyed.join(quota, [KEY, KEY2])
+        .withColumn(ROW, copy)
+        .filter(F.col(ROW) <= F.col(COPIES))
+        .select(*[F.col(quote(c)) for c in dataset.columns])
+    )
+    return dataset.filter(~targeted).unionByName(chosen)
