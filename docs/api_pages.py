@@ -24,7 +24,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
     "under_sampling": (
         "Under-sampling and cleaning",
         "Random under-sampling, the cleaning samplers on the cross-class engine, the instance "
-        "hardness threshold, NearMiss, CNN and One-Sided Selection.",
+        "hardness threshold, NearMiss, CNN, One-Sided Selection and ClusterCentroids.",
         [
             "spark_smote.RandomUnderSampler",
             "spark_smote.TomekLinks",
@@ -36,6 +36,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
             "spark_smote.NearMiss",
             "spark_smote.CondensedNearestNeighbour",
             "spark_smote.OneSidedSelection",
+            "spark_smote.ClusterCentroids",
         ],
     ),
     "combine": (

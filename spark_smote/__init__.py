@@ -36,6 +36,7 @@ _PUBLIC = {
     "NearMiss": "spark_smote.under_sampling",
     "CondensedNearestNeighbour": "spark_smote.under_sampling",
     "OneSidedSelection": "spark_smote.under_sampling",
+    "ClusterCentroids": "spark_smote.under_sampling",
     "BaseCleaningSampler": "spark_smote.under_sampling",
     "SMOTETomek": "spark_smote.combine",
     "SMOTEENN": "spark_smote.combine",
@@ -65,6 +66,7 @@ __all__ = [
     "NearMiss",
     "CondensedNearestNeighbour",
     "OneSidedSelection",
+    "ClusterCentroids",
     "BaseCleaningSampler",
     "SMOTETomek",
     "SMOTEENN",
@@ -99,6 +101,7 @@ if TYPE_CHECKING:
     from spark_smote.under_sampling import (
         AllKNN,
         BaseCleaningSampler,
+        ClusterCentroids,
         CondensedNearestNeighbour,
         EditedNearestNeighbours,
         InstanceHardnessThreshold,

@@ -10,6 +10,7 @@ from pyspark.sql import functions as F
 
 from spark_smote import (
     AllKNN,
+    ClusterCentroids,
     CondensedNearestNeighbour,
     EditedNearestNeighbours,
     NearMiss,
@@ -271,8 +272,12 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
             ["--sampler", "oss", "--n-neighbors", "3"],
             OneSidedSelection(inputCols=["f0", "f1", "f2"], nNeighbors=3),
         ),
+        (
+            ["--sampler", "cluster-centroids", "--voting", "hard", "--max-iter", "7"],
+            ClusterCentroids(inputCols=["f0", "f1", "f2"], voting="hard", maxIter=7),
+        ),
     ],
-    ids=["enn", "smote-tomek", "renn", "allknn", "ncr", "nearmiss", "cnn", "oss"],
+    ids=["enn", "smote-tomek", "renn", "allknn", "ncr", "nearmiss", "cnn", "oss", "centroids"],
 )
 def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)

@@ -37,6 +37,7 @@ SPARK_MODULES = [
     "test_instance_hardness.py",
     "test_near_miss.py",
     "test_condensing.py",
+    "test_cluster_centroids.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -34,6 +34,7 @@ SAMPLERS = (
     "nearmiss",
     "cnn",
     "oss",
+    "cluster-centroids",
     "smote-tomek",
     "smote-enn",
     "class-weights",
@@ -53,6 +54,7 @@ DEFAULTS: dict[str, Any] = {
     "near_miss_version": 1,
     "n_neighbors_ver3": 3,
     "n_seeds_s": 1,
+    "voting": "auto",
     "weight_col": "weight",
     "class_weight": "balanced",
     "input_weight_col": None,
@@ -105,7 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
         choices=("all", "mode"),
         help="enn, renn, allknn, smote-enn: all | mode (default: all)",
     )
-    a("--max-iter", type=int, help="renn: most editing passes (default: 100)")
+    a(
+        "--max-iter",
+        type=int,
+        help="renn: most editing passes; cluster-centroids: most k-means iterations (default: 100)",
+    )
     a(
         "--allow-minority",
         action="store_true",
@@ -116,6 +122,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--near-miss-version", type=int, choices=(1, 2, 3), help="nearmiss: 1, 2 or 3 (default: 1)")
     a("--n-neighbors-ver3", type=int, help="nearmiss: version 3's candidates (default: 3)")
     a("--n-seeds-s", type=int, help="cnn, oss: seed rows per class (default: 1)")
+    a("--voting", choices=("auto", "soft", "hard"), help="cluster-centroids (default: auto)")
     a("--weight-col", help="class-weights: the weight column to add (default: weight)")
     a(
         "--class-weight",

@@ -20,7 +20,7 @@ from spark_smote.over_sampling import (
 )
 from spark_smote.under_sampling import (
     AllKNN,
-    BaseCleaningSampler,
+    ClusterCentroids,
     CondensedNearestNeighbour,
     EditedNearestNeighbours,
     NearMiss,
@@ -118,6 +118,14 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
             nNeighbors=_neighbours(settings, 1),
             nSeedsS=settings["n_seeds_s"],
         )
+    if settings["sampler"] == "cluster-centroids":
+        return ClusterCentroids(
+            **common,
+            **read,
+            maxBucketSize=settings["max_bucket_size"],
+            voting=settings["voting"],
+            maxIter=settings["max_iter"],
+        )
     features = {**read, "syntheticCol": flag}
     if settings["sampler"] == "random-over":
         return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
@@ -176,19 +184,9 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
         source = settings["input"]
     flag = settings["synthetic_col"] or FLAG
     sampler = build_sampler(settings, flag)
-    if settings["plot"] and isinstance(
-        sampler,
-        (
-            RandomUnderSampler,
-            BaseCleaningSampler,
-            NearMiss,
-            OneSidedSelection,
-            CondensedNearestNeighbour,
-            ClassWeighter,
-        ),
-    ):
+    if settings["plot"] and not hasattr(sampler, "getSyntheticCol"):  # makes no flagged rows
         raise UserError(
-            f"--plot shows synthetic rows: {settings['sampler']} makes none; leave --plot out"
+            f"--plot shows flagged synthetic rows: {settings['sampler']} flags none; leave --plot out"
         )
     plan = sampler.plan(df)  # validates before anything is written; planned once
     out = sampler.resample(df, plan)

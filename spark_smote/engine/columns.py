@@ -67,6 +67,7 @@ HASH_STREAM = 2
 DRAW_STREAM = 3
 SKETCH_STREAM = 3
 NOISE_STREAM = 4
+CENTROID_STREAM = 5
 
 #: Up to this many features, they travel as flat double columns; above, as one array column.
 FLAT_MAX_DIM = 256

@@ -13,22 +13,28 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from pyspark.sql import DataFrame
-from pyspark.sql.types import StructField, StructType
+from pyspark.ml.functions import array_to_vector
+from pyspark.sql import Column, DataFrame
+from pyspark.sql import functions as F
+from pyspark.sql.types import IntegralType, StructField, StructType
 
 from spark_smote.engine.columns import (
     CELL,
+    CENTROID_STREAM,
     CLS,
     KEY,
+    KEY2,
     OTHER_RANK,
     PART,
     RANK,
+    SV,
     TOTAL,
     WEIGHT,
     X,
     feature_names,
     field,
     other_names,
+    per_class,
 )
 from spark_smote.engine.grouping import (
     arrived_group,
@@ -37,8 +43,10 @@ from spark_smote.engine.grouping import (
     group_index,
 )
 from spark_smote.engine.rows import stack_features
+from spark_smote.engine.validation import FeatureSpec
 from spark_smote.kernels.adaptive import generate_cell_adaptive, other_share
 from spark_smote.kernels.cells import ClassCells
+from spark_smote.kernels.centroids import kmeans_centres, nearest_rows
 from spark_smote.kernels.knn import stable_order
 from spark_smote.kernels.smote import generate_cell, generate_cell_nc
 
@@ -71,6 +79,39 @@ def generated_frame(cls: int, new_x: np.ndarray, names: Sequence[str]) -> pd.Dat
     out = pd.DataFrame(new_x, columns=list(names))
     out.insert(0, CLS, cls_col)
     return out
+
+
+def synthetic_columns(
+    spec: FeatureSpec,
+    cells: Sequence[ClassCells],
+    carried: Sequence[str],
+    dim: int,
+    sparse: bool = False,
+) -> list[Column]:
+    """The input's columns of generated rows (a frame of :func:`generated_schema` selected):
+    the label of their class, the features in their input type (a Vector, or numeric columns;
+    integral ones rounded), the ``carried`` columns, null for the others."""
+    types = spec.types
+    label_value = per_class(cells, lambda c: F.lit(c.label))
+    out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
+    names = feature_names(dim)
+    if sparse:
+        out[spec.columns[0]] = F.col(SV)  # from engine.sparse.to_vectors
+    elif spec.vector:
+        flat = names != [X]
+        out[spec.columns[0]] = array_to_vector(
+            F.array(*[F.col(n) for n in names]) if flat else F.col(X)
+        )
+    else:
+        for i, c in enumerate(spec.columns):
+            value = F.col(names[i]) if names != [X] else F.col(X)[i]
+            if isinstance(types[c], IntegralType):
+                value = F.round(value)
+            out[c] = value.cast(types[c])
+    internal = dict(zip(carried, other_names(carried), strict=True))
+    for c in (*spec.categorical, *spec.others):
+        out[c] = F.col(internal[c]) if c in internal else F.lit(None).cast(types[c])
+    return [out[c].alias(c) for c in types]
 
 
 def generation_kernel(
@@ -114,6 +155,38 @@ def generation_kernel(
             rows = voted[:, j] if voted is not None and j < n_cat else base
             out[c] = pdf[c].iloc[rows].reset_index(drop=True)
         return out
+
+    return kernel
+
+
+# ---------------------------------------------------------------------- ClusterCentroids
+
+
+def centroid_kernel(
+    cells: Sequence[ClassCells], seed: int, dim: int, max_iter: int, hard: bool
+) -> GroupFunction:
+    """The ``applyInPandas`` function of ClusterCentroids: per group, k-means with exactly its
+    quota of centroids on its rows (in stable order, seeded by ``(seed, stream, class, cell,
+    part)``); the centroids as rows of :func:`generated_schema` (no carried columns), or with
+    ``hard`` the identity ``KEY, KEY2`` of the row nearest to each centroid."""
+    groups = group_index(cells)
+    names = feature_names(dim)
+
+    def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        cls, cell, part, _, group = arrived_group(groups, key, len(pdf))
+        x = stack_features(pdf, names, dim)
+        order = stable_order(pdf[KEY].to_numpy(np.int64), x)
+        pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
+        rng = np.random.default_rng(
+            np.random.SeedSequence([seed, CENTROID_STREAM, cls, cell, part])
+        )
+        centres = kmeans_centres(x, group.quota, rng, max_iter)
+        if not hard:
+            return generated_frame(cls, centres, names)
+        rows = nearest_rows(x, centres)
+        return pd.DataFrame(
+            {KEY: pdf[KEY].to_numpy(np.int64)[rows], KEY2: pdf[KEY2].to_numpy(np.int64)[rows]}
+        )
 
     return kernel
 

@@ -24,6 +24,7 @@ from spark_smote.engine.columns import (
     hashable_columns,
     other_names,
     quote,
+    row_identity,
 )
 from spark_smote.engine.validation import FeatureSpec
 from spark_smote.kernels.cells import ClassTask
@@ -56,21 +57,24 @@ def class_rows(
     tasks: Sequence[LabelledClass],
     dim: int,
     others: Sequence[str] = (),
+    identity: bool = False,
 ) -> DataFrame:
     """Rows of the classes of ``tasks`` as ``CLS, KEY``, the features and ``others`` (renamed
-    by :func:`other_names`: pyspark resolves a dotted name in ``applyInPandas`` as a path).
+    by :func:`other_names`: pyspark resolves a dotted name in ``applyInPandas`` as a path);
+    with ``identity``, ``KEY2`` too (:func:`~spark_smote.engine.columns.row_identity`).
 
     ``KEY`` is a hash of the whole row: identical rows share it, and with the features it gives
     a stable order to every group whatever the partitioning.
     """
     expr = class_index(spec.label, tasks)
+    hashable = hashable_columns(spec.types)
     # KEY comes last: Spark's constraint propagation rewrites earlier constraints with every
     # later alias, and a hash of n aliased columns before them would grow 2^n constraints.
     return dataset.filter(expr.isNotNull()).select(
         expr.alias(CLS),
         *feature_columns(spec, dim),
         *[F.col(quote(c)).alias(n) for c, n in zip(others, other_names(others), strict=True)],
-        F.xxhash64(*hashable_columns(spec.types)).alias(KEY),
+        *(row_identity(spec.types) if identity else [F.xxhash64(*hashable).alias(KEY)]),
     )
 
 

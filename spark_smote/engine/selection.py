@@ -6,17 +6,29 @@ is ``(ORDER, KEY, KEY2)``. One pass of Spark's ``percentile_approx`` brackets ea
 cut, one pass counts the rows below the bracket and the rows of each score in it
 (:func:`~spark_smote.engine.draws.cuts`, as the random samplers' cut of row hashes), and a
 filter keeps the rows below the cut; the rows tied at the cut score are ranked by their
-identity (a window over just those rows).
+identity (a window over just those rows). :func:`kept_rows` finds the kept rows again in the
+input.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 from pyspark.sql import DataFrame, Window
 from pyspark.sql import functions as F
 
-from spark_smote.engine.columns import CLS, KEY, KEY2, ORDER, ROW, per_class
+from spark_smote.engine.columns import (
+    CLS,
+    COPIES,
+    KEY,
+    KEY2,
+    ORDER,
+    ROW,
+    per_class,
+    quote,
+    row_identity,
+)
 from spark_smote.engine.draws import ClassDraw, cuts
 from spark_smote.kernels.draws import HASH_MAX, HASH_MIN, WIDEN
 
@@ -91,3 +103,27 @@ def smallest_scores(rows: DataFrame, draws: Sequence[ClassDraw]) -> DataFrame:
     rank = F.row_number().over(Window.partitionBy(CLS).orderBy(KEY, KEY2))
     ties = rows.filter(at_cut).withColumn(ROW, rank).filter(F.col(ROW) <= quota)
     return kept.unionByName(ties.select(KEY, KEY2))
+
+
+def kept_rows(
+    dataset: DataFrame, label_col: str, reduced: list[Any], kept: DataFrame, repeat: bool = False
+) -> DataFrame:
+    """The untouched rows of the classes not ``reduced``, and of the reduced classes' rows those
+    whose identity is in ``kept`` (``KEY, KEY2``, a row per kept copy). Identical rows share an
+    identity: as many of their copies as were kept stay; with ``repeat``, a row kept ``n``
+    times comes ``n`` times even if the input holds it fewer times (a row chosen twice)."""
+    label = F.col(quote(label_col))
+    targeted = label.isin([F.lit(c) for c in reduced])
+    quota = kept.groupBy(KEY, KEY2).agg(F.count(F.lit(1)).alias(COPIES))
+    types = {f.name: f.dataType for f in dataset.schema.fields}
+    keyed = dataset.filter(targeted).select("*", *row_identity(types))
+    copy = F.row_number().over(Window.partitionBy(KEY, KEY2).orderBy(KEY))
+    joined = keyed.join(quota, [KEY, KEY2]).withColumn(ROW, copy)
+    if repeat:
+        joined = joined.filter(F.col(ROW) == 1).withColumn(
+            ROW, F.explode(F.sequence(F.lit(1), F.col(COPIES)))
+        )
+    else:
+        joined = joined.filter(F.col(ROW) <= F.col(COPIES))
+    chosen = joined.select(*[F.col(quote(c)) for c in dataset.columns])
+    return dataset.filter(~targeted).unionByName(chosen)

@@ -13,14 +13,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from typing import ClassVar
 
-from pyspark.ml.functions import array_to_vector
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
-from pyspark.sql.types import IntegralType
 
 from spark_smote.base import Sampler, SamplingPlan
-from spark_smote.engine.columns import SV, X, feature_names, other_names, per_class
-from spark_smote.engine.generation import generated_schema, generation_kernel
+from spark_smote.engine.columns import other_names
+from spark_smote.engine.generation import generated_schema, generation_kernel, synthetic_columns
 from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.keeping import Keeper
 from spark_smote.engine.planning import plan_cells, planning_reads
@@ -225,27 +223,7 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
     ) -> list[Column]:
         """The input's columns (+ flag) of the generated rows: label, features in their type,
         carried columns, null for the others."""
-        types = spec.types
-        label_value = per_class(cells, lambda c: F.lit(c.label))
-        out: dict[str, Column] = {spec.label: label_value.cast(types[spec.label])}
-        names = feature_names(dim)
-        if sparse:
-            out[spec.columns[0]] = F.col(SV)  # from engine.sparse.to_vectors
-        elif spec.vector:
-            flat = names != [X]
-            out[spec.columns[0]] = array_to_vector(
-                F.array(*[F.col(n) for n in names]) if flat else F.col(X)
-            )
-        else:
-            for i, c in enumerate(spec.columns):
-                value = F.col(names[i]) if names != [X] else F.col(X)[i]
-                if isinstance(types[c], IntegralType):
-                    value = F.round(value)
-                out[c] = value.cast(types[c])
-        internal = dict(zip(carried, other_names(carried), strict=True))
-        for c in (*spec.categorical, *spec.others):
-            out[c] = F.col(internal[c]) if c in internal else F.lit(None).cast(types[c])
-        columns = [out[c].alias(c) for c in types]
+        columns = synthetic_columns(spec, cells, carried, dim, sparse)
         flag = self.getSyntheticCol()
         if flag:
             columns.append(F.lit(True).alias(flag))

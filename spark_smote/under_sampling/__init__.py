@@ -1,9 +1,10 @@
 """Under-samplers: random under-sampling; the cleaning samplers (Tomek links, Edited Nearest
 Neighbours, repeated editing, the Neighbourhood Cleaning Rule) on the cross-class mode of the
 cell engine; NearMiss, Condensed Nearest Neighbour and One-Sided Selection on the
-minority's cells; the instance hardness threshold."""
+minority's cells; ClusterCentroids in each class's cells; the instance hardness threshold."""
 
 from spark_smote.under_sampling.base import BaseCleaningSampler
+from spark_smote.under_sampling.cluster_centroids import ClusterCentroids
 from spark_smote.under_sampling.condensed_nearest_neighbour import (
     CondensedNearestNeighbour,
     OneSidedSelection,
@@ -19,6 +20,7 @@ from spark_smote.under_sampling.tomek_links import TomekLinks
 __all__ = [
     "AllKNN",
     "BaseCleaningSampler",
+    "ClusterCentroids",
     "CondensedNearestNeighbour",
     "EditedNearestNeighbours",
     "InstanceHardnessThreshold",

@@ -16,13 +16,10 @@ from spark_smote.engine.cleaning import space_rows
 from spark_smote.engine.columns import KEY, KEY2, X, Y, feature_names, quote
 from spark_smote.engine.draws import class_draws, smallest_rows
 from spark_smote.engine.reference import Seeds, condensed_rows
+from spark_smote.engine.selection import kept_rows
 from spark_smote.params import DEFAULT_SEED
 from spark_smote.strategy import SamplingStrategy
-from spark_smote.under_sampling.minority_reference import (
-    _MinorityReference,
-    kept_rows,
-    minority_of,
-)
+from spark_smote.under_sampling.minority_reference import _MinorityReference, minority_of
 from spark_smote.under_sampling.tomek_links import TomekLinks
 
 

@@ -1,6 +1,6 @@
 """What the samplers that measure rows against the minority class share (NearMiss, Condensed
 Nearest Neighbour, One-Sided Selection): validation, the minority's cells, the rows to score
-grouped with them, and the kept rows found again in the input."""
+grouped with them, the pass over them kept."""
 
 from __future__ import annotations
 
@@ -9,12 +9,12 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from typing import Any
 
-from pyspark.sql import DataFrame, GroupedData, Window
+from pyspark.sql import DataFrame, GroupedData
 from pyspark.sql import functions as F
 
 from spark_smote.base import Sampler, SamplingPlan
 from spark_smote.engine.cleaning import SPACE, space_rows
-from spark_smote.engine.columns import COPIES, KEY, KEY2, ROW, Y, quote, row_identity
+from spark_smote.engine.columns import Y
 from spark_smote.engine.keeping import Keeper, held
 from spark_smote.engine.planning import plan_cells
 from spark_smote.engine.reference import reference_groups
@@ -137,22 +137,3 @@ class _MinorityReference(
                 self.getMaxBucketSize(),
             )
             return plan.keeper.keep(rule(grouped))
-
-
-def kept_rows(dataset: DataFrame, label_col: str, reduced: list[Any], kept: DataFrame) -> DataFrame:
-    """The untouched rows of the classes not ``reduced``, and of the reduced classes' rows those
-    whose identity is in ``kept`` (``KEY, KEY2``, a row per kept copy: identical rows share an
-    identity, and as many copies as were kept stay)."""
-    label = F.col(quote(label_col))
-    targeted = label.isin([F.lit(c) for c in reduced])
-    quota = kept.groupBy(KEY, KEY2).agg(F.count(F.lit(1)).alias(COPIES))
-    types = {f.name: f.dataType for f in dataset.schema.fields}
-    keyed = dataset.filter(targeted).select("*", *row_identity(types))
-    copy = F.row_number().over(Window.partitionBy(KEY, KEY2).orderBy(KEY))
-    chosen = (
-        keyed.join(quota, [KEY, KEY2])
-        .withColumn(ROW, copy)
-        .filter(F.col(ROW) <= F.col(COPIES))
-        .select(*[F.col(quote(c)) for c in dataset.columns])
-    )
-    return dataset.filter(~targeted).unionByName(chosen)

@@ -15,10 +15,10 @@ from spark_smote.engine.columns import CLS, KEY, KEY2
 from spark_smote.engine.draws import ClassDraw
 from spark_smote.engine.keeping import Keeper
 from spark_smote.engine.reference import KIND, NEAR_QUERY, SCORE, candidates, nearmiss_scores
-from spark_smote.engine.selection import smallest_scores
+from spark_smote.engine.selection import kept_rows, smallest_scores
 from spark_smote.params import DEFAULT_SEED
 from spark_smote.strategy import SamplingStrategy
-from spark_smote.under_sampling.minority_reference import _MinorityReference, kept_rows
+from spark_smote.under_sampling.minority_reference import _MinorityReference
 
 VERSIONS = (1, 2, 3)
 
