@@ -18,6 +18,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
             "spark_smote.SMOTENC",
             "spark_smote.BorderlineSMOTE",
             "spark_smote.ADASYN",
+            "spark_smote.KMeansSMOTE",
             "spark_smote.RandomOverSampler",
         ],
     ),

@@ -24,6 +24,7 @@ _PUBLIC = {
     "SMOTENC": "spark_smote.over_sampling",
     "BorderlineSMOTE": "spark_smote.over_sampling",
     "ADASYN": "spark_smote.over_sampling",
+    "KMeansSMOTE": "spark_smote.over_sampling",
     "RandomOverSampler": "spark_smote.over_sampling",
     "BaseSMOTE": "spark_smote.over_sampling",
     "RandomUnderSampler": "spark_smote.under_sampling",
@@ -54,6 +55,7 @@ __all__ = [
     "SMOTENC",
     "BorderlineSMOTE",
     "ADASYN",
+    "KMeansSMOTE",
     "RandomOverSampler",
     "BaseSMOTE",
     "RandomUnderSampler",
@@ -95,6 +97,7 @@ if TYPE_CHECKING:
         SMOTENC,
         BaseSMOTE,
         BorderlineSMOTE,
+        KMeansSMOTE,
         RandomOverSampler,
     )
     from spark_smote.pipeline import Pipeline

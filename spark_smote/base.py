@@ -44,6 +44,9 @@ class SamplingPlan:
     # what planning and the output's passes keep (persisted, lineage intact), held by every
     # output of this plan and released when the plan and they are gone
     keeper: Keeper | None = field(default=None, repr=False, compare=False)
+    # anything else a sampler found while planning and its transform reuses (KMeansSMOTE's
+    # clusters)
+    found: dict[str, Any] = field(default_factory=dict, repr=False, compare=False)
 
     @property
     def changed(self) -> dict[Any, int]:

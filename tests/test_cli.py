@@ -201,6 +201,11 @@ def test_report_plot_partitioning_and_demo(spark, tmp_path, capsys):
             {0: 80, 1: 80},
         ),
         (["--sampler", "adasyn"], "ADASYN", {0: 80, 1: 80}),
+        (
+            ["--sampler", "kmeans-smote", "--n-clusters", "1", "--density-exponent", "1.5"],
+            "KMeansSMOTE",
+            {0: 80, 1: 80},
+        ),
         (["--sampler", "random-over", "--shrinkage", "0.5"], "RandomOverSampler", {0: 80, 1: 80}),
         (["--sampler", "random-under", "--replacement"], "RandomUnderSampler", {0: 12, 1: 12}),
     ],

@@ -142,3 +142,20 @@ def test_a_cleaners_planning_keeps_the_rows_and_releases_them(spark, monkeypatch
 
     monkeypatch.setattr(frame, "persist", refuse)
     assert 600 < len(kept) < 700 and kept == kept_ids(tomek.transform(df))
+
+
+def test_classes_above_and_below_max_bucket_size_plan_together(spark):
+    """A class above maxBucketSize (cells fitted and counted) beside one below it (one cell):
+    the counting pass hashes only the rows of the classes it plans."""
+    from spark_smote import SMOTE
+
+    rng = np.random.default_rng(0)
+    sizes = {0: 400, 1: 150, 2: 20}
+    rows = [
+        (float(v[0]), float(v[1]), c) for c, n in sizes.items() for v in rng.normal(size=(n, 2)) + c
+    ]
+    df = spark.createDataFrame(rows, ["a", "b", "label"])
+    stage = SMOTE(inputCols=["a", "b"], kNeighbors=3, maxBucketSize=100, numHashTables=2)
+    assert [c.hash.n_cells > 1 for c in stage.plan(df).cells] == [True, False]
+    counts = {r.label: r["count"] for r in stage.transform(df).groupBy("label").count().collect()}
+    assert counts == {0: 400, 1: 400, 2: 400}

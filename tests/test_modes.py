@@ -38,6 +38,7 @@ SPARK_MODULES = [
     "test_near_miss.py",
     "test_condensing.py",
     "test_cluster_centroids.py",
+    "test_kmeans_smote.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -35,6 +35,7 @@ SAMPLERS = (
     "cnn",
     "oss",
     "cluster-centroids",
+    "kmeans-smote",
     "smote-tomek",
     "smote-enn",
     "class-weights",
@@ -55,6 +56,9 @@ DEFAULTS: dict[str, Any] = {
     "n_neighbors_ver3": 3,
     "n_seeds_s": 1,
     "voting": "auto",
+    "n_clusters": 8,
+    "cluster_balance_threshold": "auto",
+    "density_exponent": "auto",
     "weight_col": "weight",
     "class_weight": "balanced",
     "input_weight_col": None,
@@ -63,7 +67,7 @@ DEFAULTS: dict[str, Any] = {
     "features_col": "features",
     "input_cols": None,
     "label": "label",
-    "k": 5,
+    "k": None,  # 5; kmeans-smote: 2
     "strategy": "auto",
     "seed": 42,
     "synthetic_col": None,
@@ -123,6 +127,9 @@ def build_parser() -> argparse.ArgumentParser:
     a("--n-neighbors-ver3", type=int, help="nearmiss: version 3's candidates (default: 3)")
     a("--n-seeds-s", type=int, help="cnn, oss: seed rows per class (default: 1)")
     a("--voting", choices=("auto", "soft", "hard"), help="cluster-centroids (default: auto)")
+    a("--n-clusters", type=int, help="kmeans-smote: clusters of all rows (default: 8)")
+    a("--cluster-balance-threshold", help="kmeans-smote: auto | a share (default: auto)")
+    a("--density-exponent", help="kmeans-smote: auto | a number (default: auto)")
     a("--weight-col", help="class-weights: the weight column to add (default: weight)")
     a(
         "--class-weight",
@@ -132,7 +139,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--input-cols", help="comma-separated numeric feature columns")
     a("--features-col", help="a Vector feature column (default: features)")
     a("--label", help="label column (default: label)")
-    a("--k", type=int, help="kNeighbors (default: 5)")
+    a("--k", type=int, help="kNeighbors (default: 5; kmeans-smote: 2)")
     a(
         "--strategy",
         help="auto | minority | majority | not minority | all | a float | a JSON dict "

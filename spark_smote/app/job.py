@@ -16,6 +16,7 @@ from spark_smote.over_sampling import (
     SMOTE,
     SMOTENC,
     BorderlineSMOTE,
+    KMeansSMOTE,
     RandomOverSampler,
 )
 from spark_smote.under_sampling import (
@@ -55,6 +56,16 @@ def _neighbours(settings: dict[str, Any], default: int) -> int:
     """``--n-neighbors``, or the sampler's default when not given."""
     given = settings["n_neighbors"]
     return default if given is None else int(given)
+
+
+def _auto_or_number(value: Any) -> Any:
+    """``"auto"`` or a float, from the command line or the config file."""
+    if value == "auto":
+        return value
+    try:
+        return float(value)
+    except (TypeError, ValueError) as e:
+        raise UserError(f"expected 'auto' or a number, got {value!r}") from e
 
 
 def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
@@ -130,7 +141,17 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     if settings["sampler"] == "random-over":
         return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
     engine = {**engine, "otherColumns": settings["other_columns"]}
-    k = settings["k"]
+    k = 5 if settings["k"] is None else settings["k"]
+    if settings["sampler"] == "kmeans-smote":
+        return KMeansSMOTE(
+            **common,
+            **features,
+            **engine,
+            kNeighbors=2 if settings["k"] is None else settings["k"],
+            nClusters=settings["n_clusters"],
+            clusterBalanceThreshold=_auto_or_number(settings["cluster_balance_threshold"]),
+            densityExponent=_auto_or_number(settings["density_exponent"]),
+        )
     if settings["sampler"] == "smote-tomek":
         return SMOTETomek(**common, **features, **engine, kNeighbors=k)
     if settings["sampler"] == "smote-enn":
@@ -186,7 +207,8 @@ def oversample_job(spark: SparkSession, settings: dict[str, Any]) -> dict[str, A
     sampler = build_sampler(settings, flag)
     if settings["plot"] and not hasattr(sampler, "getSyntheticCol"):  # makes no flagged rows
         raise UserError(
-            f"--plot shows flagged synthetic rows: {settings['sampler']} flags none; leave --plot out"
+            f"--plot shows flagged synthetic rows: {settings['sampler']} flags none; "
+            "leave --plot out"
         )
     plan = sampler.plan(df)  # validates before anything is written; planned once
     out = sampler.resample(df, plan)

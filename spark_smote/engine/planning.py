@@ -211,6 +211,7 @@ def _plan_big(
     k: int,
 ) -> list[ClassCells]:
     """:func:`plan_cells` of the classes above ``max_size``: sample, fit, count and bound."""
+    rows = rows.filter(F.col(CLS).isin([t.index for t in big]))  # the small ones: no hash
     samples = sample(rows, big, dim, seed, copies, max_size)
     hashes = {}
     for t in big:

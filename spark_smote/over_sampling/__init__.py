@@ -1,8 +1,18 @@
-"""Over-samplers: the SMOTE family on the cell engine, and random over-sampling."""
+"""Over-samplers: the SMOTE family on the cell engine (KMeansSMOTE on clusters of all rows),
+and random over-sampling."""
 
 from spark_smote.over_sampling.adaptive import ADASYN, BorderlineSMOTE
 from spark_smote.over_sampling.base import BaseSMOTE
+from spark_smote.over_sampling.kmeans_smote import KMeansSMOTE
 from spark_smote.over_sampling.random_over_sampler import RandomOverSampler
 from spark_smote.over_sampling.smote import SMOTE, SMOTENC
 
-__all__ = ["SMOTE", "SMOTENC", "BorderlineSMOTE", "ADASYN", "RandomOverSampler", "BaseSMOTE"]
+__all__ = [
+    "SMOTE",
+    "SMOTENC",
+    "BorderlineSMOTE",
+    "ADASYN",
+    "KMeansSMOTE",
+    "RandomOverSampler",
+    "BaseSMOTE",
+]
