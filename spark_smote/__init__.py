@@ -5,7 +5,7 @@ The samplers are imported lazily, on first use of their names, so that the numpy
 
 >>> from spark_smote import SMOTE, RandomUnderSampler
 >>> sorted(name for name in __all__ if name.endswith("SMOTE"))
-['BaseSMOTE', 'BorderlineSMOTE', 'SMOTE']
+['BaseSMOTE', 'BorderlineSMOTE', 'KMeansSMOTE', 'SMOTE']
 """
 
 from __future__ import annotations
