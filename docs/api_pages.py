@@ -19,6 +19,7 @@ PAGES: dict[str, tuple[str, str, list[str]]] = {
             "spark_smote.BorderlineSMOTE",
             "spark_smote.ADASYN",
             "spark_smote.KMeansSMOTE",
+            "spark_smote.SMOTEN",
             "spark_smote.RandomOverSampler",
         ],
     ),

@@ -22,6 +22,7 @@ __version__ = "0.3.0"
 _PUBLIC = {
     "SMOTE": "spark_smote.over_sampling",
     "SMOTENC": "spark_smote.over_sampling",
+    "SMOTEN": "spark_smote.over_sampling",
     "BorderlineSMOTE": "spark_smote.over_sampling",
     "ADASYN": "spark_smote.over_sampling",
     "KMeansSMOTE": "spark_smote.over_sampling",
@@ -53,6 +54,7 @@ _PUBLIC = {
 __all__ = [
     "SMOTE",
     "SMOTENC",
+    "SMOTEN",
     "BorderlineSMOTE",
     "ADASYN",
     "KMeansSMOTE",
@@ -94,6 +96,7 @@ if TYPE_CHECKING:
     from spark_smote.over_sampling import (
         ADASYN,
         SMOTE,
+        SMOTEN,
         SMOTENC,
         BaseSMOTE,
         BorderlineSMOTE,

@@ -207,6 +207,7 @@ def test_report_plot_partitioning_and_demo(spark, tmp_path, capsys):
             {0: 80, 1: 80},
         ),
         (["--sampler", "random-over", "--shrinkage", "0.5"], "RandomOverSampler", {0: 80, 1: 80}),
+        (["--sampler", "smoten", "--input-cols", "colour"], "SMOTEN", {0: 80, 1: 80}),
         (["--sampler", "random-under", "--replacement"], "RandomUnderSampler", {0: 12, 1: 12}),
     ],
 )

@@ -39,6 +39,7 @@ SPARK_MODULES = [
     "test_condensing.py",
     "test_cluster_centroids.py",
     "test_kmeans_smote.py",
+    "test_smoten.py",
 ]
 
 #: what the Connect child run of this suite covers: where Connect differs most from classic

@@ -36,6 +36,7 @@ SAMPLERS = (
     "oss",
     "cluster-centroids",
     "kmeans-smote",
+    "smoten",
     "smote-tomek",
     "smote-enn",
     "class-weights",

@@ -14,6 +14,7 @@ from spark_smote.engine.columns import FLAG, quote
 from spark_smote.over_sampling import (
     ADASYN,
     SMOTE,
+    SMOTEN,
     SMOTENC,
     BorderlineSMOTE,
     KMeansSMOTE,
@@ -142,6 +143,14 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
         return RandomOverSampler(**common, **features, shrinkage=settings["shrinkage"])
     engine = {**engine, "otherColumns": settings["other_columns"]}
     k = 5 if settings["k"] is None else settings["k"]
+    if settings["sampler"] == "smoten":
+        return SMOTEN(
+            **common,
+            inputCols=settings["input_cols"],
+            syntheticCol=flag,
+            **engine,
+            kNeighbors=k,
+        )
     if settings["sampler"] == "kmeans-smote":
         return KMeansSMOTE(
             **common,

@@ -49,6 +49,7 @@ from spark_smote.kernels.cells import ClassCells
 from spark_smote.kernels.centroids import kmeans_centres, nearest_rows
 from spark_smote.kernels.knn import stable_order
 from spark_smote.kernels.smote import generate_cell, generate_cell_nc
+from spark_smote.kernels.smoten import generate_cell_n
 
 #: ``share of other-class neighbours -> base weight`` of a row (Borderline-SMOTE, ADASYN)
 Weigh = Callable[[np.ndarray], np.ndarray]
@@ -154,6 +155,55 @@ def generation_kernel(
         for j, c in enumerate(carried):
             rows = voted[:, j] if voted is not None and j < n_cat else base
             out[c] = pdf[c].iloc[rows].reset_index(drop=True)
+        return out
+
+    return kernel
+
+
+# ---------------------------------------------------------------------- SMOTEN
+
+
+def voted_schema(dataset: DataFrame, carried: Sequence[str]) -> StructType:
+    """Schema of SMOTEN's generation pass: ``CLS`` and the carried columns (renamed): the
+    categorical columns first, then any copied ones; no features (the embedding stays out)."""
+    return StructType(
+        [field(CLS, "int")]
+        + [
+            StructField(n, dataset.schema[c].dataType, True)
+            for c, n in zip(carried, other_names(carried), strict=True)
+        ]
+    )
+
+
+def smoten_kernel(
+    cells: Sequence[ClassCells], seed: int, k: int, dim: int, n_cols: int, carried: Sequence[str]
+) -> GroupFunction:
+    """The ``applyInPandas`` function of SMOTEN: per group (rows in stable order), the rows of
+    :func:`~spark_smote.kernels.smoten.generate_cell_n` from the embedding (the features) and
+    the codes of the first ``n_cols`` carried columns (sorted values: ties vote the first),
+    as a frame of :func:`voted_schema`; the other carried columns copied from the seed row."""
+    groups = group_index(cells)
+    names = feature_names(dim)
+    internal = other_names(carried)
+
+    def kernel(key: tuple[Any, ...], pdf: pd.DataFrame) -> pd.DataFrame:
+        cls, cell, part, slice_, group = arrived_group(groups, key, len(pdf))
+        first, last, quota = group.piece(slice_)
+        check_output(quota, group.max_out, cls, cell, part)
+        x = stack_features(pdf, names, dim)
+        order = stable_order(pdf[KEY].to_numpy(np.int64), x)
+        pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
+        found = [pd.factorize(pdf[c], sort=True) for c in internal[:n_cols]]
+        codes = np.column_stack([f[0] for f in found])
+        home = pdf[RANK].to_numpy() == 0
+        entropy = generation_seed(seed, cls, cell, part, slice_, group.slices)
+        voted, base = generate_cell_n(x, codes, home, quota, k, n_cols, entropy, (first, last))
+        out = pd.DataFrame({CLS: np.full(quota, cls, dtype=np.int32)})
+        for j, c in enumerate(internal):
+            if j < n_cols:
+                out[c] = pd.Series(found[j][1]).take(voted[:, j]).reset_index(drop=True)
+            else:
+                out[c] = pdf[c].iloc[base].reset_index(drop=True)
         return out
 
     return kernel

@@ -6,10 +6,12 @@ from spark_smote.over_sampling.base import BaseSMOTE
 from spark_smote.over_sampling.kmeans_smote import KMeansSMOTE
 from spark_smote.over_sampling.random_over_sampler import RandomOverSampler
 from spark_smote.over_sampling.smote import SMOTE, SMOTENC
+from spark_smote.over_sampling.smoten import SMOTEN
 
 __all__ = [
     "SMOTE",
     "SMOTENC",
+    "SMOTEN",
     "BorderlineSMOTE",
     "ADASYN",
     "KMeansSMOTE",
