@@ -65,6 +65,11 @@ SAMPLERS: dict[str, Entry] = {
         _imblearn("over_sampling", "BorderlineSMOTE"),
     ),
     "ADASYN": Entry("ADASYN", {"nNeighbors": 5}, _imblearn("over_sampling", "ADASYN")),
+    "KMeansSMOTE": Entry(
+        "KMeansSMOTE",
+        {"clusterBalanceThreshold": 0.01},
+        _imblearn("over_sampling", "KMeansSMOTE", "cluster_balance_threshold=0.01"),
+    ),
     "RandomOverSampler": Entry(
         "RandomOverSampler", {}, _imblearn("over_sampling", "RandomOverSampler"), whole_rows=True
     ),
@@ -91,6 +96,24 @@ SAMPLERS: dict[str, Entry] = {
         {},
         _cleaner("under_sampling", "NeighbourhoodCleaningRule"),
         "read",
+    ),
+    "NearMiss": Entry(
+        "NearMiss", {"version": 1}, _cleaner("under_sampling", "NearMiss", "version=1"), "under"
+    ),
+    "NearMiss-3": Entry(
+        "NearMiss", {"version": 3}, _cleaner("under_sampling", "NearMiss", "version=3"), "under"
+    ),
+    "CondensedNearestNeighbour": Entry(
+        "CondensedNearestNeighbour",
+        {},
+        _imblearn("under_sampling", "CondensedNearestNeighbour"),
+        "read",
+    ),
+    "OneSidedSelection": Entry(
+        "OneSidedSelection", {}, _imblearn("under_sampling", "OneSidedSelection"), "read"
+    ),
+    "ClusterCentroids": Entry(
+        "ClusterCentroids", {}, _imblearn("under_sampling", "ClusterCentroids"), "under"
     ),
     "SMOTEENN": Entry("SMOTEENN", {}, _imblearn("combine", "SMOTEENN")),
     "SMOTETomek": Entry("SMOTETomek", {}, _imblearn("combine", "SMOTETomek")),
