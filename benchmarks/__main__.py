@@ -10,6 +10,7 @@ SUITES = (
     "passes",
     "quality",
     "cleaning",
+    "prototypes",
     "ensembles",
     "remedies",
     "memory",

@@ -389,6 +389,57 @@ def render_sparse(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
     return _table(["table", "spark_smote", "imbalanced-learn", "floor", "speed-up"], [row]), {}
 
 
+# ------------------------------------------------------------------------------ prototypes
+
+PROTOTYPE_NAMES = {
+    "nearmiss": "NearMiss (version 1)",
+    "nearmiss3": "NearMiss (version 3)",
+    "oss": "OneSidedSelection",
+    "cnn": "CondensedNearestNeighbour",
+    "centroids": "ClusterCentroids (soft)",
+    "kmeans-smote": "KMeansSMOTE",
+}
+
+
+def render_prototypes(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    rows = []
+    for doc in docs:
+        for key, name in PROTOTYPE_NAMES.items():
+            r = doc.get(key)
+            if r is None:
+                continue
+            if "inertia_ratio" in r:
+                agree = f"inertia {r['inertia_ratio']:.3f}x scikit-learn's"
+                out = f"{r['rows']:,}"
+            elif "imblearn_rows" in r:
+                agree = f"imbalanced-learn wrote {r['imblearn_rows']:,} rows"
+                out = f"{r['rows']:,}"
+            else:
+                agree = f"{r['kept_shared']:.3f} of its kept rows kept"
+                out = f"{r['kept']:,} / {r['kept_exact']:,}"
+            rows.append(
+                [
+                    f"{doc['rows']:,}",
+                    name,
+                    _s(r["spark_smote_s"]),
+                    _s(r["imblearn_s"]),
+                    _x(_div(r["imblearn_s"], r["spark_smote_s"])),
+                    out,
+                    agree,
+                ]
+            )
+    header = [
+        "rows",
+        "sampler",
+        "spark_smote",
+        "imbalanced-learn",
+        "speed-up",
+        "rows out",
+        "agreement",
+    ]
+    return _table(header, rows), {}
+
+
 SECTIONS: tuple[Section, ...] = (
     Section(
         "SMOTE against imbalanced-learn and the floor, by rows",
