@@ -282,8 +282,8 @@ class KMeansSMOTE(BaseSMOTE, _KNeighborsParams):
                     "clusterBalanceThreshold or raise nClusters."
                 )
             chosen[cls] = found
-        rate = {
-            (cls, j): min(1.0, SPARSITY_SAMPLE / counts[cls, j])
+        rate = {  # plain Python numbers: Spark Connect takes no numpy scalars in a Column
+            (int(cls), int(j)): float(min(1.0, SPARSITY_SAMPLE / counts[cls, j]))
             for cls, js in chosen.items()
             for j in js
         }
