@@ -180,3 +180,20 @@ def test_one_sided_kernel_keeps_the_rows_the_vote_misclassifies():
     assert got.tolist() == [True]
     got = one_sided_kept(np.array([[4.0]]), x_min, x_seeds, 2, tie_to_minority=False)
     assert got.tolist() == [False]
+
+
+def test_wide_rows_plan_in_bounded_memory(spark):
+    """18 features: One-Sided Selection's seeds filtered on a hash of every column, and its
+    kept rows joined on one, used to make Spark's optimizer copy that constraint for every
+    renamed column (2^n copies: out of driver memory at 16 features); both now leave plans
+    that stay small."""
+    rng = np.random.default_rng(4)
+    cols = [f"f{i}" for i in range(18)]
+    y = (rng.random(400) < 0.15).astype(int)
+    x = rng.normal(size=(400, 18)) + y[:, None]
+    df = spark.createDataFrame(
+        [(*map(float, r), int(c)) for r, c in zip(x, y, strict=True)], [*cols, "label"]
+    )
+    out = OneSidedSelection(inputCols=cols).transform(df)
+    counts = {r.label: r["count"] for r in out.groupBy("label").count().collect()}
+    assert counts[1] == int(y.sum()) and 0 < counts[0] < int((y == 0).sum())

@@ -29,6 +29,7 @@ from spark_smote.engine.columns import (
     LINKED,
     NEAR,
     NEAR2,
+    ORDER,
     RANK,
     Y,
     class_index,
@@ -36,6 +37,7 @@ from spark_smote.engine.columns import (
     field,
     row_identity,
 )
+from spark_smote.engine.draws import row_hash
 from spark_smote.engine.grouping import arrived_group, group_index
 from spark_smote.engine.keeping import held
 from spark_smote.engine.planning import plan_cells, planning_reads
@@ -56,16 +58,27 @@ SPACE = 0
 GroupFunction = Callable[[tuple[Any, ...], pd.DataFrame], pd.DataFrame]
 
 
-def space_rows(dataset: DataFrame, spec: FeatureSpec, labels: Sequence[Any], dim: int) -> DataFrame:
+def space_rows(
+    dataset: DataFrame,
+    spec: FeatureSpec,
+    labels: Sequence[Any],
+    dim: int,
+    order_seed: int | None = None,
+) -> DataFrame:
     """Every row of ``dataset`` as ``CLS`` (:data:`SPACE`), ``Y`` (the position of its class in
     ``labels``), the features as float64 columns and its identity ``KEY, KEY2`` (last: see
-    :func:`~spark_smote.engine.rows.class_rows`)."""
+    :func:`~spark_smote.engine.rows.class_rows`); with ``order_seed``, then ``ORDER``, the
+    seeded row hash (:func:`~spark_smote.engine.draws.row_hash`), to filter on after this
+    projection (a filter on a hash of every column before a projection that renames them
+    makes Spark's optimizer copy its constraint ``2^n`` times)."""
     classes = [ClassTask(i, label, 0, 0) for i, label in enumerate(labels)]
+    order = [] if order_seed is None else [row_hash(dataset, order_seed).alias(ORDER)]
     return dataset.select(
         F.lit(SPACE).alias(CLS),
         class_index(spec.label, classes).alias(Y),
         *feature_columns(spec, dim),
         *row_identity(spec.types),
+        *order,
     )
 
 

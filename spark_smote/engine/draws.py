@@ -131,7 +131,7 @@ def _profiled_rows(
     }
     distinct = [ClassDraw(d.index, d.label, d.n_rows, len(profiles[d.index])) for d in draws]
     mine = dataset.filter(class_index(label_col, draws).isNotNull())
-    chosen = _hashed(smallest_rows(mine, label_col, distinct, seed), label_col, draws, seed)
+    chosen = hashed(smallest_rows(mine, label_col, distinct, seed), label_col, draws, seed)
     rank = F.row_number().over(Window.partitionBy(CLS).orderBy(ORDER))
     copies = _copies_udf(lambda key: profiles[key[0]])
     return (
@@ -150,7 +150,7 @@ def _block_rows(
     row is ranked by the hash (a window) and each rank gets its number of copies. Costs the
     counting pass and a sort of every row of those classes."""
     blocks = per_class(draws, lambda d: d.n_blocks)
-    rows = _hashed(dataset, label_col, draws, seed).withColumn(BLOCK, F.pmod(F.col(ORDER), blocks))
+    rows = hashed(dataset, label_col, draws, seed).withColumn(BLOCK, F.pmod(F.col(ORDER), blocks))
     sizes = {(r[CLS], r[BLOCK]): r["count"] for r in rows.groupBy(CLS, BLOCK).count().collect()}
     quotas: dict[tuple[int, int], tuple[int, int]] = {}
     for d in draws:
@@ -173,7 +173,7 @@ def row_hash(dataset: DataFrame, seed: int) -> Column:
     return F.xxhash64(F.lit(seed), *hashable_columns(types))
 
 
-def _hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int) -> DataFrame:
+def hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed: int) -> DataFrame:
     """The rows of the classes of ``draws``, with ``CLS`` and ``ORDER`` (:func:`row_hash`)."""
     return (
         dataset.withColumn(CLS, class_index(label_col, draws))
@@ -251,7 +251,7 @@ def smallest_rows(
     Identical rows share a hash: when a cut falls among them, a window over just those rows
     keeps the number needed (which of them cannot change the output).
     """
-    found = cuts(_hashed(dataset, label_col, draws, seed), draws)
+    found = cuts(hashed(dataset, label_col, draws, seed), draws)
     order = row_hash(dataset, seed)
     cls = class_index(label_col, draws)  # null for the other classes
 

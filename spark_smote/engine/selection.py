@@ -30,6 +30,7 @@ from spark_smote.engine.columns import (
     row_identity,
 )
 from spark_smote.engine.draws import ClassDraw, cuts
+from spark_smote.engine.keeping import Keeper
 from spark_smote.kernels.draws import HASH_MAX, HASH_MIN, WIDEN
 
 #: ranks of error of ``percentile_approx`` per row, at most: its ``accuracy`` is ``1 / RANK``
@@ -106,12 +107,23 @@ def smallest_scores(rows: DataFrame, draws: Sequence[ClassDraw]) -> DataFrame:
 
 
 def kept_rows(
-    dataset: DataFrame, label_col: str, reduced: list[Any], kept: DataFrame, repeat: bool = False
+    dataset: DataFrame,
+    label_col: str,
+    reduced: list[Any],
+    kept: DataFrame,
+    keeper: Keeper,
+    repeat: bool = False,
 ) -> DataFrame:
     """The untouched rows of the classes not ``reduced``, and of the reduced classes' rows those
     whose identity is in ``kept`` (``KEY, KEY2``, a row per kept copy). Identical rows share an
     identity: as many of their copies as were kept stay; with ``repeat``, a row kept ``n``
-    times comes ``n`` times even if the input holds it fewer times (a row chosen twice)."""
+    times comes ``n`` times even if the input holds it fewer times (a row chosen twice).
+
+    The chosen rows are computed now and kept by ``keeper``: joined on a hash of all their
+    columns, their plan carries that hash as a constraint, which Spark's optimizer copies for
+    every column a later step renames (``2^n`` copies for ``n`` columns: a TomekLinks pass
+    after One-Sided Selection's first step ran out of driver memory at 16 features); a kept
+    result is a leaf of the plans built on it."""
     label = F.col(quote(label_col))
     targeted = label.isin([F.lit(c) for c in reduced])
     quota = kept.groupBy(KEY, KEY2).agg(F.count(F.lit(1)).alias(COPIES))
@@ -125,5 +137,5 @@ def kept_rows(
         )
     else:
         joined = joined.filter(F.col(ROW) <= F.col(COPIES))
-    chosen = joined.select(*[F.col(quote(c)) for c in dataset.columns])
+    chosen = keeper.keep(joined.select(*[F.col(quote(c)) for c in dataset.columns]))
     return dataset.filter(~targeted).unionByName(chosen)

@@ -197,7 +197,8 @@ class ClusterCentroids(Sampler, _FeatureColsParams, _CellParams, ParamsReadWrite
         if hard:
             schema = StructType([field(KEY, "long"), field(KEY2, "long")])
             chosen = grouped.applyInPandas(kernel, schema)
-            return kept_rows(dataset, spec.label, reduced, chosen, repeat=True)
+            assert plan.keeper is not None
+            return kept_rows(dataset, spec.label, reduced, chosen, plan.keeper, repeat=True)
         made = grouped.applyInPandas(kernel, generated_schema(dataset, dim, []))
         centroids = made.select(*synthetic_columns(spec, cells, [], dim))
         label = F.col(quote(spec.label))

@@ -13,8 +13,8 @@ from pyspark.sql import functions as F
 
 from spark_smote.base import SamplingPlan
 from spark_smote.engine.cleaning import space_rows
-from spark_smote.engine.columns import KEY, KEY2, X, Y, feature_names, quote
-from spark_smote.engine.draws import class_draws, smallest_rows
+from spark_smote.engine.columns import KEY, KEY2, ORDER, X, Y, feature_names, per_class
+from spark_smote.engine.draws import class_draws, cuts, hashed
 from spark_smote.engine.reference import Seeds, condensed_rows
 from spark_smote.engine.selection import kept_rows
 from spark_smote.params import DEFAULT_SEED
@@ -63,20 +63,26 @@ class _Condensing(_MinorityReference):
 
     def _seeds(self, dataset: DataFrame, plan: SamplingPlan, reduced: list[Any]) -> Seeds:
         """The seed rows of each class of ``reduced``: the ``nSeedsS`` rows of smallest seeded
-        hash (one pass for the cut, one for the rows; a few rows reach the driver)."""
+        hash (one pass for the cut, one for the rows, filtered after their projection; a few
+        rows reach the driver)."""
         assert plan.spec is not None and plan.stats is not None
         labels, dim = sorted(plan.before), plan.stats.dim
         wanted = {c: min(self.getNSeedsS(), plan.before[c]) for c in reduced}
         draws = class_draws(plan.before, wanted)
-        label = plan.spec.label
-        picked = smallest_rows(dataset, label, draws, self.getSeed()).filter(
-            F.col(quote(label)).isin(reduced)
+        seed, label = self.getSeed(), plan.spec.label
+        found = cuts(hashed(dataset, label, draws, seed), draws)
+        below = per_class(  # null for the other classes' rows: dropped
+            draws, lambda d: F.col(ORDER) <= F.lit(found[d.index].value).cast("long"), F.col(Y)
         )
-        got = space_rows(picked, plan.spec, labels, dim).collect()
+        got = space_rows(dataset, plan.spec, labels, dim, seed).filter(below).collect()
         names = feature_names(dim)
         seeds: Seeds = {}
         for c in reduced:
-            mine = [r for r in got if r[Y] == labels.index(c)]
+            ranked = sorted(
+                (r for r in got if r[Y] == labels.index(c)),
+                key=lambda r: (r[ORDER], r[KEY], r[KEY2]),
+            )
+            mine = ranked[: wanted[c]]
             values = [list(r[X]) if names == [X] else [r[n] for n in names] for r in mine]
             x = np.array(values, dtype=np.float64).reshape(-1, dim)
             ids = np.array([[r[KEY], r[KEY2]] for r in mine], dtype=np.int64).reshape(-1, 2)
@@ -97,7 +103,8 @@ class _Condensing(_MinorityReference):
             return condensed_rows(grouped, dim, queried, minority, seeds, k, sequential)
 
         kept = self._passed(dataset, plan, reduced, rule)
-        return kept_rows(dataset, plan.spec.label, reduced, kept), reduced
+        assert plan.keeper is not None
+        return kept_rows(dataset, plan.spec.label, reduced, kept, plan.keeper), reduced
 
 
 class CondensedNearestNeighbour(_Condensing):
@@ -247,6 +254,8 @@ class OneSidedSelection(_Condensing):
 
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         first, cleaned = self._condensed(dataset, plan)
+        assert plan.keeper is not None
+        first = plan.keeper.keep(first)  # TomekLinks' passes read one kept table
         tomek = TomekLinks(
             featuresCol=self.getFeaturesCol(),
             labelCol=self.getLabelCol(),

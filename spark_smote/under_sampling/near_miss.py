@@ -175,7 +175,8 @@ class NearMiss(_MinorityReference):
         draws = [ClassDraw(labels.index(c), c, plan.before[c], plan.after[c]) for c in reduced]
         if version == 3:
             scores, draws = self._candidates_first(plan.keeper, scored, scores, draws, k_near)
-        return kept_rows(dataset, plan.spec.label, reduced, smallest_scores(scores, draws))
+        kept = smallest_scores(scores, draws)
+        return kept_rows(dataset, plan.spec.label, reduced, kept, plan.keeper)
 
     @staticmethod
     def _candidates_first(
