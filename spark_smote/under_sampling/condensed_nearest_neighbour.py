@@ -13,7 +13,8 @@ from pyspark.sql import functions as F
 
 from spark_smote.base import SamplingPlan
 from spark_smote.engine.cleaning import space_rows
-from spark_smote.engine.columns import KEY, KEY2, ORDER, X, Y, feature_names, per_class
+from spark_smote.engine.clusters import features_of
+from spark_smote.engine.columns import KEY, KEY2, ORDER, Y, per_class
 from spark_smote.engine.draws import class_draws, cuts, hashed
 from spark_smote.engine.reference import Seeds, condensed_rows
 from spark_smote.engine.selection import kept_rows
@@ -75,7 +76,6 @@ class _Condensing(_MinorityReference):
             draws, lambda d: F.col(ORDER) <= F.lit(found[d.index].value).cast("long"), F.col(Y)
         )
         got = space_rows(dataset, plan.spec, labels, dim, seed).filter(below).collect()
-        names = feature_names(dim)
         seeds: Seeds = {}
         for c in reduced:
             ranked = sorted(
@@ -83,8 +83,7 @@ class _Condensing(_MinorityReference):
                 key=lambda r: (r[ORDER], r[KEY], r[KEY2]),
             )
             mine = ranked[: wanted[c]]
-            values = [list(r[X]) if names == [X] else [r[n] for n in names] for r in mine]
-            x = np.array(values, dtype=np.float64).reshape(-1, dim)
+            x = features_of(mine, dim)
             ids = np.array([[r[KEY], r[KEY2]] for r in mine], dtype=np.int64).reshape(-1, 2)
             seeds[labels.index(c)] = (x, ids)
         return seeds
