@@ -5,7 +5,7 @@ import pytest
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from spark_smote import SMOTE, TomekLinks
+from spark_smote import SMOTE, BorderlineSMOTE, KMeansSMOTE, TomekLinks
 from spark_smote.diagnostics import neighbour_quality
 from spark_smote.kernels.cells import n_cells_for
 from tests.conftest import blobs
@@ -159,3 +159,30 @@ def test_classes_above_and_below_max_bucket_size_plan_together(spark):
     assert [c.hash.n_cells > 1 for c in stage.plan(df).cells] == [True, False]
     counts = {r.label: r["count"] for r in stage.transform(df).groupBy("label").count().collect()}
     assert counts == {0: 400, 1: 400, 2: 400}
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda cols: BorderlineSMOTE(inputCols=cols),
+        lambda cols: KMeansSMOTE(inputCols=cols, nClusters=2, clusterBalanceThreshold=0.01),
+    ],
+    ids=["borderline", "kmeans"],
+)
+def test_wide_outputs_renamed_and_filtered_plan_in_bounded_memory(spark, make):
+    """20 features: a column computed from every feature (a row's cells, its cluster) used to
+    enter the plan as a constraint that Spark's optimizer copied for every feature a later
+    projection renamed (2^n copies): a user's rename and filter of the output, or KMeansSMOTE's
+    own steps, ran the driver out of memory. Those columns are opaque to it now."""
+    rng = np.random.default_rng(6)
+    cols = [f"f.{i}" for i in range(20)]
+    y = (rng.random(500) < 0.15).astype(int)
+    x = rng.normal(size=(500, 20)) + y[:, None]
+    df = spark.createDataFrame(
+        [(*map(float, r), int(c)) for r, c in zip(x, y, strict=True)], [*cols, "label"]
+    )
+    out = make(cols).transform(df)
+    renamed = out.select(*[F.col(f"`{c}`").alias(f"r{i}") for i, c in enumerate(cols)], "label")
+    kept = renamed.filter(F.col("r0").isNotNull() | (F.col("r1") > 0))
+    counts = {r.label: r["count"] for r in kept.groupBy("label").count().collect()}
+    assert counts == {0: int((y == 0).sum()), 1: int((y == 0).sum())}

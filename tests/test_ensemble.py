@@ -25,6 +25,7 @@ from spark_smote.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
     RUSBoostClassifier,
+    base,
 )
 from spark_smote.ensemble.boosting import REBASE
 from spark_smote.kernels.boosting import samme_weight
@@ -91,7 +92,11 @@ def _member_probabilities(model, df):
     return out
 
 
-def test_bagging_soft_votes_its_members_in_one_pass(table):
+@pytest.mark.parametrize("folded", [base.FOLDED_MEMBERS, 2])
+def test_bagging_soft_votes_its_members_in_one_pass(table, folded, monkeypatch):
+    """Soft voting; with ``folded`` 2 the three members' probabilities are summed in two
+    steps (as a hundred members are in steps of 16)."""
+    monkeypatch.setattr(base, "FOLDED_MEMBERS", folded)
     model = BalancedBaggingClassifier(
         estimator=DecisionTreeClassifier(maxDepth=3), numEstimators=3, seed=7
     ).fit(table)

@@ -13,7 +13,7 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType
 
-from spark_smote.engine.columns import CLS, KEY, X, feature_names, uniform
+from spark_smote.engine.columns import CLS, KEY, X, feature_names, opaque_udf, uniform
 from spark_smote.engine.rows import stack_features
 from spark_smote.kernels.centroids import nearest_centres
 
@@ -47,8 +47,7 @@ def cluster_of(centres: np.ndarray, dim: int) -> Column:
         pdf.columns = names
         return pd.Series(nearest_centres(stack_features(pdf, names, dim), centres)[0])
 
-    udf = F.pandas_udf(assign, IntegerType())  # type: ignore[call-overload]
-    return udf(*[F.col(n) for n in names])
+    return opaque_udf(assign, IntegerType())(*[F.col(n) for n in names])
 
 
 def as_tasks(rows: DataFrame, tasks: Mapping[tuple[int, int], int]) -> DataFrame:

@@ -83,6 +83,16 @@ def feature_names(dim: int) -> list[str]:
     return [f"{X}{i}" for i in range(dim)] if dim <= FLAT_MAX_DIM else [X]
 
 
+def opaque_udf(function: Callable[..., Any], return_type: DataType) -> Any:
+    """A pandas UDF of ``function`` that Spark's optimizer sees as opaque: declared
+    nondeterministic (it is not: the same rows give the same values, so task retries are safe)
+    so that no plan carries a constraint equating its column with a function of the features.
+    Spark's constraint propagation copies such a constraint for every feature a later
+    projection renames (``2^n`` copies for ``n`` features): with 20 features, a filter on the
+    output of KMeansSMOTE or Borderline-SMOTE ran the driver out of memory."""
+    return F.pandas_udf(function, return_type).asNondeterministic()  # type: ignore[call-overload]
+
+
 def other_names(others: Sequence[str]) -> list[str]:
     """Internal names of the user's other columns carried through the engine."""
     return [f"{OTHER_PREFIX}{i}" for i in range(len(others))]

@@ -32,6 +32,7 @@ from spark_smote.engine.columns import (
     RANK,
     X,
     feature_names,
+    opaque_udf,
     per_class,
     uniform,
 )
@@ -114,7 +115,7 @@ def _hash_udf(
             out[rows, : got.shape[1]] = got
         return pd.DataFrame({f"c{r}": out[:, r] for r in range(copies)})
 
-    return F.pandas_udf(assign, schema)  # type: ignore[call-overload]
+    return opaque_udf(assign, schema)
 
 
 def home_cell(hashes: dict[int, CellHash], dim: int) -> Column:
@@ -128,8 +129,7 @@ def home_cell(hashes: dict[int, CellHash], dim: int) -> Column:
             out[rows] = got[:, 0]
         return pd.Series(out)
 
-    udf = F.pandas_udf(assign, IntegerType())  # type: ignore[call-overload]
-    return udf(F.col(CLS), *[F.col(n) for n in names])
+    return opaque_udf(assign, IntegerType())(F.col(CLS), *[F.col(n) for n in names])
 
 
 def stored_copies(

@@ -40,6 +40,7 @@ from spark_smote.engine.columns import (
     Y,
     feature_names,
     field,
+    opaque_udf,
     uniform,
 )
 from spark_smote.engine.planning import stored_copies
@@ -78,7 +79,7 @@ def _home_udf(hash_: CellHash, home: np.ndarray, dim: int) -> Any:
             out[lost] = full[d.argmin(axis=1)]
         return pd.Series(out.astype(np.int32))
 
-    return F.pandas_udf(assign, IntegerType())  # type: ignore[call-overload]
+    return opaque_udf(assign, IntegerType())
 
 
 def _parts_of(n_parts: dict[int, int]) -> Column:
