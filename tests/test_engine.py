@@ -161,6 +161,7 @@ def test_classes_above_and_below_max_bucket_size_plan_together(spark):
     assert counts == {0: 400, 1: 400, 2: 400}
 
 
+@pytest.mark.newest  # the optimizer's constraint propagation: the same since Spark 2
 @pytest.mark.parametrize(
     "make",
     [

@@ -17,7 +17,7 @@ from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import functions as F
 
 from spark_smote import SMOTE
-from spark_smote.engine.estimators import member_seed
+from spark_smote.engine.estimators import kept_sample, member_seed
 from spark_smote.engine.keeping import Keeper
 from spark_smote.ensemble import (
     AdaBoostClassifier,
@@ -25,7 +25,6 @@ from spark_smote.ensemble import (
     BalancedRandomForestClassifier,
     EasyEnsembleClassifier,
     RUSBoostClassifier,
-    base,
 )
 from spark_smote.ensemble.boosting import REBASE
 from spark_smote.kernels.boosting import samme_weight
@@ -92,11 +91,7 @@ def _member_probabilities(model, df):
     return out
 
 
-@pytest.mark.parametrize("folded", [base.FOLDED_MEMBERS, 2])
-def test_bagging_soft_votes_its_members_in_one_pass(table, folded, monkeypatch):
-    """Soft voting; with ``folded`` 2 the three members' probabilities are summed in two
-    steps (as a hundred members are in steps of 16)."""
-    monkeypatch.setattr(base, "FOLDED_MEMBERS", folded)
+def test_bagging_soft_votes_its_members_in_one_pass(table):
     model = BalancedBaggingClassifier(
         estimator=DecisionTreeClassifier(maxDepth=3), numEstimators=3, seed=7
     ).fit(table)
@@ -321,3 +316,15 @@ def test_train_an_ensemble_from_the_command_line(spark, tmp_path, capsys):
     assert main(argv) == 2  # the model exists: not replaced without --overwrite
     assert main(["--input", str(tmp_path / "in")]) == 2
     assert "give --model" in capsys.readouterr().err
+
+
+def test_a_members_sample_is_kept_for_its_fit_then_released(table):
+    """The fit's passes read the sample kept (chosen once), from one partition when small;
+    nothing stays cached after."""
+    sample = table.repartition(3).filter(F.col("label") > 0)
+    with kept_sample(sample) as rows:
+        assert sample.storageLevel.useMemory
+        assert rows.count() == SIZES[1] + SIZES[2]
+        if not CONNECT:
+            assert rows.rdd.getNumPartitions() == 1
+    assert not sample.storageLevel.useMemory

@@ -42,7 +42,7 @@ from pyspark.sql import functions as F
 _HOLDER = "_spark_smote_keeper"
 
 
-def _persisted(rows: DataFrame, level: StorageLevel | None) -> DataFrame | None:
+def persisted_or_none(rows: DataFrame, level: StorageLevel | None) -> DataFrame | None:
     """``rows.persist(level)`` (Spark's default level for None), or None where the session
     refuses caching."""
     try:
@@ -83,7 +83,7 @@ class Keeper:
         """``rows`` computed now and kept on the executors' disks, lineage intact, for the
         passes that read them next; ``rows`` as they are where the session refuses caching
         (an error in computing them then comes back from the pass that reads them)."""
-        persisted = _persisted(_own(rows), StorageLevel.DISK_ONLY)
+        persisted = persisted_or_none(_own(rows), StorageLevel.DISK_ONLY)
         if persisted is None:
             return rows
         self._frames.append(persisted)
@@ -167,7 +167,7 @@ def held(rows: DataFrame, level: StorageLevel | None = None) -> Iterator[DataFra
     read these rows); Borderline-SMOTE's and ADASYN's other-class rows, hashed once for their
     counting and measuring passes. Where the session refuses caching, the passes recompute the
     rows instead, as with :class:`Keeper`; so does a pass that reads them after the block."""
-    persisted = _persisted(rows, level)
+    persisted = persisted_or_none(rows, level)
     try:
         yield rows if persisted is None else persisted
     finally:

@@ -20,6 +20,7 @@ from spark_smote.engine.estimators import (
     class_counts,
     configured,
     fit_members,
+    kept_sample,
     member_seed,
 )
 from spark_smote.engine.validation import class_counts_of
@@ -130,7 +131,8 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
                 weightCol=self._weight_or_none(),
                 seed=member_seed(self.getSeed(), m),
             )
-            return estimator.fit(self._sample(dataset, counts, m))
+            with kept_sample(self._sample(dataset, counts, m)) as rows:
+                return estimator.fit(rows)
 
         fits = [lambda m=m: fit(m) for m in range(self.getNumEstimators())]
         models = fit_members(fits, self.getParallelism(), dataset.sparkSession)

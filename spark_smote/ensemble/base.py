@@ -39,10 +39,6 @@ from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
 
 #: prefix of the member columns a model's transform adds and drops
 MEMBER_PREFIX = "__ensemble_p"
-#: members whose probability columns are summed at once in prediction: a row's width stays
-#: bounded (Spark compiles a stage to one function only up to 100 fields: with a column per
-#: member, 100 members predicted 10x slower than Spark's forest of as many trees)
-FOLDED_MEMBERS = 16
 
 
 class _EnsembleParams(
@@ -239,28 +235,21 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
         return int(self._models[0].numFeatures)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
-        k, members = self._num_classes, len(self._models)
-        sums = [f"{MEMBER_PREFIX}_sum{j}" for j in range(k)]
+        columns = [f"{MEMBER_PREFIX}{i}" for i in range(len(self._models))]
         out = dataset
-        for start in range(0, members, FOLDED_MEMBERS):
-            columns = []
-            for i in range(start, min(start + FOLDED_MEMBERS, members)):
-                columns.append(f"{MEMBER_PREFIX}{i}")
-                member = configured(
-                    self._models[i],
-                    featuresCol=self.getFeaturesCol(),
-                    probabilityCol=columns[-1],
-                    rawPredictionCol="",
-                    predictionCol="",
-                )
-                out = member.transform(out)
-            folded = _probability_arrays(columns, k)
-            if start:
-                folded = [F.col(s) + f for s, f in zip(sums, folded, strict=True)]
-            out = out.withColumns(dict(zip(sums, folded, strict=True))).drop(*columns)
-        total = float(members)
-        mean = F.array(*[F.col(s) / total for s in sums])
-        return _with_outputs(self, out, mean, F.array(*[F.col(s) for s in sums]), sums)
+        for model, column in zip(self._models, columns, strict=True):
+            member = configured(
+                model,
+                featuresCol=self.getFeaturesCol(),
+                probabilityCol=column,
+                rawPredictionCol="",
+                predictionCol="",
+            )
+            out = member.transform(out)
+        k, total = self._num_classes, float(len(columns))
+        sums = _probability_arrays(columns, k)
+        mean = F.array(*[s / total for s in sums])
+        return _with_outputs(self, out, mean, F.array(*sums), columns)
 
     def predictProbability(self, value: Vector) -> DenseVector:
         """The mean of the members' probabilities for one feature vector."""
