@@ -488,6 +488,17 @@ SECTIONS: tuple[Section, ...] = (
         render_agreement,
     ),
     Section(
+        "NearMiss, CNN, One-Sided Selection, ClusterCentroids, KMeansSMOTE on a whole table",
+        "`python -m benchmarks prototypes --rows 20000 --stages "
+        "nearmiss,oss,cnn,centroids,kmeans-smote`, 2026-12-06, one run: imbalanced-learn on the "
+        "whole table against spark_smote at its defaults (one minority cell at this size); "
+        "agreement: the share of imbalanced-learn's kept rows spark_smote keeps (CNN depends on "
+        "the seeds and the order of the rows, which differ), ClusterCentroids' inertia against "
+        "scikit-learn's `KMeans`, KMeansSMOTE's rows written.",
+        ("prototypes_20k.json",),
+        render_prototypes,
+    ),
+    Section(
         "Neighbour quality of the cells at the defaults",
         "`python -m benchmarks quality --rows 4000000 --grid defaults --repeats 1` (and 10M), "
         "2026-11-30: recall of the true 5 nearest minority rows over 1,000 sampled rows, and the "
@@ -515,7 +526,8 @@ SECTIONS: tuple[Section, ...] = (
         "Balanced ensembles",
         "`python -m benchmarks ensembles quality --trees 30 --depth 8` (held-out G-mean, "
         "2026-12-05) and `python -m benchmarks ensembles speed --rows 1000000 --trees 100 "
-        "--depth 8` (one run each, 2026-12-05).",
+        "--depth 8 --parallelism 2,8` (one run each; speed 2026-12-06, each member's sample kept "
+        "for its fit).",
         ("ensembles_quality.json", "ensembles_speed_1m_100_trees.json"),
         render_ensembles,
     ),
