@@ -81,3 +81,15 @@ def blobs(
         arr = vector_to_array("features")
         df = df.select(*[arr[j].alias(f"f{j}") for j in range(dim)], "label", "id")
     return df
+
+
+def wide_table(
+    spark: SparkSession, n_rows: int, names: list[str], seed: int
+) -> tuple[np.ndarray, DataFrame]:
+    """Two classes (about 15% of class 1, shifted by 1 in every feature) in one double column
+    per name of ``names``, and ``label``: the labels and the DataFrame."""
+    rng = np.random.default_rng(seed)
+    y = (rng.random(n_rows) < 0.15).astype(int)
+    x = rng.normal(size=(n_rows, len(names))) + y[:, None]
+    rows = [(*map(float, r), int(c)) for r, c in zip(x, y, strict=True)]
+    return y, spark.createDataFrame(rows, [*names, "label"])

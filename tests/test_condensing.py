@@ -11,6 +11,7 @@ from pyspark.sql import functions as F
 
 from spark_smote import CondensedNearestNeighbour, OneSidedSelection
 from spark_smote.kernels.condensing import condensed_kept, one_sided_kept
+from tests.conftest import wide_table
 
 COLS = ["a", "b"]
 
@@ -187,13 +188,8 @@ def test_wide_rows_plan_in_bounded_memory(spark):
     kept rows joined on one, used to make Spark's optimizer copy that constraint for every
     renamed column (2^n copies: out of driver memory at 16 features); both now leave plans
     that stay small."""
-    rng = np.random.default_rng(4)
     cols = [f"f{i}" for i in range(18)]
-    y = (rng.random(400) < 0.15).astype(int)
-    x = rng.normal(size=(400, 18)) + y[:, None]
-    df = spark.createDataFrame(
-        [(*map(float, r), int(c)) for r, c in zip(x, y, strict=True)], [*cols, "label"]
-    )
+    y, df = wide_table(spark, 400, cols, seed=4)
     out = OneSidedSelection(inputCols=cols).transform(df)
     counts = {r.label: r["count"] for r in out.groupBy("label").count().collect()}
     assert counts[1] == int(y.sum()) and 0 < counts[0] < int((y == 0).sum())

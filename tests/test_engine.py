@@ -8,7 +8,7 @@ from pyspark.sql import functions as F
 from spark_smote import SMOTE, BorderlineSMOTE, KMeansSMOTE, TomekLinks
 from spark_smote.diagnostics import neighbour_quality
 from spark_smote.kernels.cells import n_cells_for
-from tests.conftest import blobs
+from tests.conftest import blobs, wide_table
 
 
 def _frame(spark, x, n_majority=None):
@@ -175,13 +175,8 @@ def test_wide_outputs_renamed_and_filtered_plan_in_bounded_memory(spark, make):
     enter the plan as a constraint that Spark's optimizer copied for every feature a later
     projection renamed (2^n copies): a user's rename and filter of the output, or KMeansSMOTE's
     own steps, ran the driver out of memory. Those columns are opaque to it now."""
-    rng = np.random.default_rng(6)
     cols = [f"f.{i}" for i in range(20)]
-    y = (rng.random(500) < 0.15).astype(int)
-    x = rng.normal(size=(500, 20)) + y[:, None]
-    df = spark.createDataFrame(
-        [(*map(float, r), int(c)) for r, c in zip(x, y, strict=True)], [*cols, "label"]
-    )
+    y, df = wide_table(spark, 500, cols, seed=6)
     out = make(cols).transform(df)
     renamed = out.select(*[F.col(f"`{c}`").alias(f"r{i}") for i, c in enumerate(cols)], "label")
     kept = renamed.filter(F.col("r0").isNotNull() | (F.col("r1") > 0))
