@@ -218,6 +218,50 @@ def _plan_big(
         x, w = samples.get(t.index, (np.zeros((1, dim)), np.ones(1)))
         n_cells = n_cells_for(t.n_rows, copies, max_size)
         hashes[t.index] = fit_cell_hash(x, w, n_cells, copies, (seed, HASH_STREAM, t.index))
+    planned = _settle(rows, big, hashes, samples, dim, seed, max_size, copies, k)
+    return [small.get(t.index) or planned[t.index] for t in tasks]
+
+
+def replan_cells(
+    rows: DataFrame,
+    tasks: Sequence[ClassTask],
+    hashes: dict[int, CellHash],
+    dim: int,
+    max_size: int,
+    copies: int,
+    k: int,
+) -> list[ClassCells]:
+    """The cells of every class of ``tasks`` bounded again on ``rows`` with the cell ``hashes``
+    planned before on a superset of them (a repeated pass on the rows a pass left): no
+    sampling pass; one counting pass over the classes still above ``max_size`` (those of at
+    most ``max_size`` rows are one cell). Cells too small for ``k`` neighbours are removed as
+    by :func:`plan_cells`; none is split (no cell gains home rows)."""
+    big = planning_reads(tasks, max_size)
+    read = {t.index for t in big}
+    small = {t.index: plan_single(t, dim) for t in tasks if t.index not in read}
+    if not big:
+        return [small[t.index] for t in tasks]
+    rows = rows.filter(F.col(CLS).isin([t.index for t in big]))
+    mine = {t.index: hashes[t.index] for t in big}
+    planned = _settle(rows, big, mine, {}, dim, 0, max_size, copies, k)
+    return [small.get(t.index) or planned[t.index] for t in tasks]
+
+
+def _settle(
+    rows: DataFrame,
+    big: list[ClassTask],
+    hashes: dict[int, CellHash],
+    samples: dict[int, tuple[np.ndarray, np.ndarray]],
+    dim: int,
+    seed: int,
+    max_size: int,
+    copies: int,
+    k: int,
+) -> dict[int, ClassCells]:
+    """Count and bound the cells ``hashes`` of the classes ``big`` until they settle: a cell
+    with more home rows than ``max_size`` is split (fitted on the class's rows in
+    ``samples``, if there), a cell too small for ``k`` neighbours removed, then a recount."""
+    hashes = dict(hashes)
     splits = dict.fromkeys(hashes, 0)
     for _ in range(MAX_PLAN_ROUNDS):
         counts = _count(rows, hashes, copies, dim)
@@ -241,4 +285,4 @@ def _plan_big(
             break
     else:  # pragma: no cover - each round removes or splits cells; this bound is a backstop
         raise RuntimeError("the cells of the classes did not settle; please report this")
-    return [small.get(t.index) or planned[t.index] for t in tasks]
+    return planned

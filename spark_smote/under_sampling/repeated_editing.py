@@ -42,7 +42,9 @@ PASSES_PER_CUT = 4
 class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
     """Edited Nearest Neighbours pass after pass, each on the last one's output (private base).
 
-    Each pass plans its own cells on the rows left (the first one's are the plan's); its output
+    Every pass works in the first one's cells (the plan's), bounded again on the rows left (a
+    counting pass; new cells per pass would move the approximate neighbourhoods at the cells'
+    borders from pass to pass, and the passes would go on removing rows there); its output
     is kept (``persist``, lineage intact; over Spark Connect a local checkpoint, so that the
     plan stays shallow) and counted, for the stopping rules and the next pass. A pass reads
     the last one's output twice (its rows, and the rows to remove found from them), so its plan
@@ -86,7 +88,10 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
             if i == 0:
                 step = replace(plan, sampler="EditedNearestNeighbours", keeper=None)
             else:
-                step = editor._plan(current, plan.spec, DataStats(counts, dim))
+                # the first pass's cells, bounded again: each pass searches the same
+                # neighbourhoods, as one process's passes search the same rows
+                (cells,) = plan.cells
+                step = editor._plan(current, plan.spec, DataStats(counts, dim), cells)
             out = editor._resample(current, step)
             if (i + 1) % PASSES_PER_CUT == 0:  # each pass reads the last one twice: bounded
                 edited = cut(plan.keeper, out)
@@ -112,8 +117,9 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing, HasMaxIter):
     minority is its class of fewest rows (the smallest label among equals; imbalanced-learn
     takes the first one met in the rows).
 
-    Each pass is an Edited Nearest Neighbours pass on bounded cells planned on the rows left
-    (a table of at most ``maxBucketSize`` rows: one cell, imbalanced-learn's exact result).
+    Each pass is an Edited Nearest Neighbours pass on the first pass's bounded cells, bounded
+    again on the rows left (a table of at most ``maxBucketSize`` rows: one cell,
+    imbalanced-learn's exact result).
 
     Examples
     --------
