@@ -225,7 +225,7 @@ def render_cleaning(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
 
 
 def render_agreement(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
-    (doc,) = docs
+    doc, *compared = docs
     names = {
         "tomek": "TomekLinks",
         "enn": "EditedNearestNeighbours",
@@ -247,7 +247,25 @@ def render_agreement(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
         if key in doc
     ]
     header = ["sampler", "removed", "removed by imbalanced-learn", "precision", "recall"]
-    return _table([*header, "spark_smote", "imbalanced-learn"], rows), {}
+    text = _table([*header, "spark_smote", "imbalanced-learn"], rows)
+    if compared:  # the same suite run on two commits, back to back
+        later = [
+            [
+                names[key],
+                f"`{run['commit']}`",
+                f"{run[key]['removed']:,}",
+                f"{run[key]['precision']:.3f}",
+                f"{run[key]['recall']:.3f}",
+                _s(run[key]["spark_smote_s"]),
+                _s(run[key]["imblearn_s"]),
+            ]
+            for key in names
+            for run in compared
+            if key in run
+        ]
+        head = ["sampler", "commit", "removed", "precision", "recall", "spark_smote"]
+        text += "\n\n" + _table([*head, "imbalanced-learn"], later)
+    return text, {}
 
 
 # ------------------------------------------------------------------------------ neighbours
@@ -481,10 +499,18 @@ SECTIONS: tuple[Section, ...] = (
         "in for it) against spark_smote at its defaults (`maxBucketSize=30000`, several cells); "
         "precision and recall of spark_smote's removed rows against imbalanced-learn's (the "
         "code of the commit in the file, with every 4th repeated pass a local checkpoint). "
-        "RepeatedEditedNearestNeighbours finds every row imbalanced-learn removes but a third "
-        "more: on several cells its passes go on removing a few rows near cell borders, where "
-        "the neighbours are approximate, after imbalanced-learn's have stopped; not yet mended.",
-        ("cleaning_whole_100k.json",),
+        "In that run RepeatedEditedNearestNeighbours found every row imbalanced-learn removes "
+        "but a third more: each pass learned cells of its own, so the approximate "
+        "neighbourhoods at the cell borders moved from pass to pass and its passes went on "
+        "removing rows there after imbalanced-learn's had stopped. Second table: RENN and "
+        "AllKNN on `5a17776` (each pass its own cells) and `771eb9e` (every pass the first "
+        "pass's cells, bounded again), `--stages renn,allknn`, one run each, back to back, "
+        "2026-12-06.",
+        (
+            "cleaning_whole_100k.json",
+            "repeated_cells_before_100k.json",
+            "repeated_cells_after_100k.json",
+        ),
         render_agreement,
     ),
     Section(
