@@ -5,7 +5,14 @@ import pytest
 from pyspark.ml.linalg import Vectors
 from pyspark.sql import functions as F
 
-from spark_smote import SMOTE, BorderlineSMOTE, KMeansSMOTE, TomekLinks
+from spark_smote import (
+    SMOTE,
+    BorderlineSMOTE,
+    KMeansSMOTE,
+    OneSidedSelection,
+    TomekLinks,
+    release,
+)
 from spark_smote.diagnostics import neighbour_quality
 from spark_smote.kernels.cells import n_cells_for
 from tests.conftest import blobs, wide_table
@@ -167,18 +174,27 @@ def test_classes_above_and_below_max_bucket_size_plan_together(spark):
     [
         lambda cols: BorderlineSMOTE(inputCols=cols),
         lambda cols: KMeansSMOTE(inputCols=cols, nClusters=2, clusterBalanceThreshold=0.01),
+        lambda cols: OneSidedSelection(inputCols=cols),
     ],
-    ids=["borderline", "kmeans"],
+    ids=["borderline", "kmeans", "oss"],
 )
 def test_wide_outputs_renamed_and_filtered_plan_in_bounded_memory(spark, make):
-    """20 features: a column computed from every feature (a row's cells, its cluster) used to
-    enter the plan as a constraint that Spark's optimizer copied for every feature a later
-    projection renamed (2^n copies): a user's rename and filter of the output, or KMeansSMOTE's
-    own steps, ran the driver out of memory. Those columns are opaque to it now."""
+    """20 features: a column computed from every feature (a row's cells, its cluster, its
+    identity) used to enter the plan as a constraint that Spark's optimizer copied for every
+    feature a later projection renamed (2^n copies): a user's rename and filter of the output,
+    or KMeansSMOTE's own steps, ran the driver out of memory. Those columns are opaque to it
+    now. The output's kept rows are released first, so that the whole lineage is planned (as
+    when the output is dropped after ``out.select(...)``: One-Sided Selection's case)."""
     cols = [f"f.{i}" for i in range(20)]
     y, df = wide_table(spark, 500, cols, seed=6)
     out = make(cols).transform(df)
+    expected = {r.label: r["count"] for r in out.groupBy("label").count().collect()}
+    release(out)
     renamed = out.select(*[F.col(f"`{c}`").alias(f"r{i}") for i, c in enumerate(cols)], "label")
     kept = renamed.filter(F.col("r0").isNotNull() | (F.col("r1") > 0))
     counts = {r.label: r["count"] for r in kept.groupBy("label").count().collect()}
-    assert counts == {0: int((y == 0).sum()), 1: int((y == 0).sum())}
+    assert counts == expected
+    if not isinstance(make(cols), OneSidedSelection):
+        assert counts == {0: int((y == 0).sum()), 1: int((y == 0).sum())}
+    else:
+        assert counts[1] == int((y == 1).sum()) and counts[0] < int((y == 0).sum())

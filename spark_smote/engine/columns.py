@@ -150,11 +150,24 @@ def hashable_columns(types: Mapping[str, DataType]) -> list[str]:
     return [quote(c) for c, t in types.items() if "map<" not in t.simpleString()]
 
 
+def opaque(column: Column) -> Column:
+    """``column``'s values (a long), declared nondeterministic to Spark's optimizer, as
+    :func:`opaque_udf` does for a pandas UDF: a projection of a hash of every column
+    (``xxhash64(c1..cn) AS key``) makes every plan above it carry the constraint
+    ``xxhash64(c1..cn) <=> key``, which a later projection renaming the columns copies ``2^n``
+    times (One-Sided Selection's output, renamed and filtered, ran the driver out of memory at
+    17 features). Spark infers no constraint from a nondeterministic expression; this one adds
+    ``0 * spark_partition_id()``, so its values are ``column``'s on every run and retry."""
+    return column + F.spark_partition_id().cast("long") * F.lit(0)
+
+
 def row_identity(types: Mapping[str, DataType]) -> list[Column]:
     """``KEY, KEY2``: two hashes of the whole row (128 bits), that tell rows apart when a pass
-    must find them again in the input (identical rows share them)."""
+    must find them again in the input (identical rows share them); :func:`opaque` to the
+    optimizer."""
     cols = hashable_columns(types)
-    return [F.xxhash64(*cols).alias(KEY), F.xxhash64(F.lit(KEY2), *cols).alias(KEY2)]
+    key, key2 = F.xxhash64(*cols), F.xxhash64(F.lit(KEY2), *cols)
+    return [opaque(key).alias(KEY), opaque(key2).alias(KEY2)]
 
 
 def uniform(seed: int) -> Column:

@@ -119,11 +119,11 @@ def kept_rows(
     identity: as many of their copies as were kept stay; with ``repeat``, a row kept ``n``
     times comes ``n`` times even if the input holds it fewer times (a row chosen twice).
 
-    The chosen rows are computed now and kept by ``keeper``: joined on a hash of all their
-    columns, their plan carries that hash as a constraint, which Spark's optimizer copies for
-    every column a later step renames (``2^n`` copies for ``n`` columns: a TomekLinks pass
-    after One-Sided Selection's first step ran out of driver memory at 16 features); a kept
-    result is a leaf of the plans built on it."""
+    The chosen rows are computed now and kept by ``keeper``, so that the passes after it
+    (One-Sided Selection's TomekLinks) read them once chosen. (Their identity is
+    :func:`~spark_smote.engine.columns.opaque`: as a plain hash of all their columns, it put a
+    constraint in the plan that Spark's optimizer copied for every column a later step
+    renamed, ``2^n`` copies for ``n`` columns.)"""
     label = F.col(quote(label_col))
     targeted = label.isin([F.lit(c) for c in reduced])
     quota = kept.groupBy(KEY, KEY2).agg(F.count(F.lit(1)).alias(COPIES))
