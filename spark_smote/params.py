@@ -35,6 +35,16 @@ def _to_label(value: Any) -> Any:
     return value
 
 
+def to_auto_or_float(value: Any) -> str | float:
+    """``"auto"`` or a float (a param's type converter; ``TypeError`` otherwise)."""
+    if value == "auto":
+        return "auto"
+    try:
+        return float(value)
+    except (TypeError, ValueError) as e:
+        raise TypeError(f"expected 'auto' or a number, got {value!r}") from e
+
+
 def _to_sampling_strategy(value: Any) -> str | float | list[Any]:
     """Store a strategy in a JSON-exact form.
 

@@ -20,6 +20,7 @@ from spark_smote.over_sampling import (
     KMeansSMOTE,
     RandomOverSampler,
 )
+from spark_smote.params import to_auto_or_float
 from spark_smote.under_sampling import (
     AllKNN,
     ClusterCentroids,
@@ -61,12 +62,10 @@ def _neighbours(settings: dict[str, Any], default: int) -> int:
 
 def _auto_or_number(value: Any) -> Any:
     """``"auto"`` or a float, from the command line or the config file."""
-    if value == "auto":
-        return value
     try:
-        return float(value)
-    except (TypeError, ValueError) as e:
-        raise UserError(f"expected 'auto' or a number, got {value!r}") from e
+        return to_auto_or_float(value)
+    except TypeError as e:
+        raise UserError(str(e)) from e
 
 
 def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:

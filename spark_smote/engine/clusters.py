@@ -4,8 +4,7 @@ class's rows in one cluster as a task of the cell engine."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
@@ -13,20 +12,12 @@ from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import IntegerType
 
-from spark_smote.engine.columns import CLS, KEY, X, feature_names, opaque_udf, uniform
-from spark_smote.engine.rows import stack_features
+from spark_smote.engine.columns import CLS, KEY, feature_names, opaque_udf, uniform
+from spark_smote.engine.rows import features_of, stack_features
 from spark_smote.kernels.centroids import nearest_centres
 
 #: the cluster of a row (internal column)
 CLUSTER = "__smote_cluster"
-
-
-def features_of(rows: Sequence[Any], dim: int) -> np.ndarray:
-    """The features of collected rows of :func:`~spark_smote.engine.rows.class_rows`."""
-    names = feature_names(dim)
-    if names == [X]:
-        return np.array([list(r[X]) for r in rows], dtype=np.float64).reshape(len(rows), dim)
-    return np.array([[r[n] for n in names] for r in rows], dtype=np.float64).reshape(len(rows), dim)
 
 
 def sampled_features(rows: DataFrame, n_rows: int, dim: int, seed: int, most: int) -> np.ndarray:

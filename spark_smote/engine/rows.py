@@ -8,6 +8,7 @@ carried columns under internal names and ``KEY``.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -49,6 +50,15 @@ def stack_features(pdf: pd.DataFrame, names: Sequence[str], dim: int) -> np.ndar
         values = list(pdf[X])
         return np.array(values, dtype=np.float64).reshape(len(values), dim)
     return pdf[list(names)].to_numpy(np.float64).reshape(len(pdf), dim)
+
+
+def features_of(rows: Sequence[Any], dim: int) -> np.ndarray:
+    """The features of collected rows of :func:`class_rows` (collected to the driver: a bounded
+    sample) as one ``(rows, dim)`` float64 array."""
+    names = feature_names(dim)
+    if names == [X]:
+        return np.array([list(r[X]) for r in rows], dtype=np.float64).reshape(len(rows), dim)
+    return np.array([[r[n] for n in names] for r in rows], dtype=np.float64).reshape(len(rows), dim)
 
 
 def class_rows(

@@ -16,13 +16,12 @@ from spark_smote.engine.clusters import (
     CLUSTER,
     as_tasks,
     cluster_of,
-    features_of,
     sampled_features,
 )
 from spark_smote.engine.columns import CLS, HASH_STREAM, uniform
 from spark_smote.engine.keeping import Keeper
 from spark_smote.engine.planning import plan_cells, planning_reads
-from spark_smote.engine.rows import class_rows
+from spark_smote.engine.rows import class_rows, features_of
 from spark_smote.engine.validation import (
     FeatureSpec,
     check_copyable,
@@ -40,7 +39,7 @@ from spark_smote.kernels.clusters import (
     valid_clusters,
 )
 from spark_smote.over_sampling.base import BaseSMOTE, _output_width
-from spark_smote.params import DEFAULT_SEED, _KNeighborsParams
+from spark_smote.params import DEFAULT_SEED, _KNeighborsParams, to_auto_or_float
 from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
 
 #: rows of all classes the clusters are fitted on, at most (a seeded sample)
@@ -49,15 +48,6 @@ CLUSTER_SAMPLE = 100_000
 SPARSITY_SAMPLE = 2_000
 #: Lloyd iterations of the clusters' k-means, at most
 CLUSTER_ITERATIONS = 100
-
-
-def _auto_or_float(value: Any) -> str | float:
-    if value == "auto":
-        return "auto"
-    try:
-        return float(value)
-    except (TypeError, ValueError) as e:
-        raise TypeError(f"expected 'auto' or a number, got {value!r}") from e
 
 
 class KMeansSMOTE(BaseSMOTE, _KNeighborsParams):
@@ -102,14 +92,14 @@ class KMeansSMOTE(BaseSMOTE, _KNeighborsParams):
         "clusterBalanceThreshold",
         "a cluster is oversampled for a class when the class is at least this share of its "
         "rows; 'auto': half the class's share of all rows to generate",
-        typeConverter=_auto_or_float,
+        typeConverter=to_auto_or_float,
     )
     densityExponent: Param[Any] = Param(
         Params._dummy(),
         "densityExponent",
         "exponent of the mean distance in a cluster's sparsity; 'auto': log_1.6(n)^1.8 * 0.16 "
         "of the class's n rows in the cluster",
-        typeConverter=_auto_or_float,
+        typeConverter=to_auto_or_float,
     )
 
     @keyword_only

@@ -26,12 +26,33 @@ from spark_smote.engine.validation import (
     feature_spec,
 )
 from spark_smote.kernels.cells import ClassCells
-from spark_smote.params import _CleaningParams
+from spark_smote.params import _CleaningParams, _FeatureColsParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import check_sampling_strategy
 
 
-class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
+class _DenseFeatureSampler(Sampler, _FeatureColsParams):
+    """A sampler of dense feature rows (``featuresCol`` or ``inputCols``) and ``labelCol``
+    (private base): the checks each runs before planning, in one place."""
+
+    def _features(self, dataset: DataFrame) -> FeatureSpec:
+        """Check the params and the columns; the spec of the features and label."""
+        self._validate_params()
+        check_batch(dataset, type(self).__name__)
+        return feature_spec(
+            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
+        )
+
+    def _dense_input(self, dataset: DataFrame) -> tuple[FeatureSpec, DataStats]:
+        """:meth:`_features`, then the stats of ``dataset`` (one aggregation pass) and that its
+        rows can be made dense; ``ValueError`` naming the param, column or class otherwise."""
+        spec = self._features(dataset)
+        stats = collect_stats(dataset, spec, type(self).__name__)
+        check_densifiable(spec, stats, type(self).__name__)
+        return spec, stats
+
+
+class BaseCleaningSampler(_DenseFeatureSampler, _CleaningParams, ParamsReadWrite):
     """Base of the cleaning under-samplers (abstract): the rows of all classes in one space of
     bounded cells, a rule per cell, the rows it picks removed from the input.
 
@@ -50,14 +71,6 @@ class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
         super()._validate_params()
         self._check_cells(*self._neighbours())
 
-    def _features(self, dataset: DataFrame) -> FeatureSpec:
-        """Check the params and the columns; the spec of the features and label."""
-        self._validate_params()
-        check_batch(dataset, type(self).__name__)
-        return feature_spec(
-            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
-        )
-
     def plan(self, dataset: DataFrame) -> SamplingPlan:
         """Validate ``dataset`` (one aggregation pass) and return its class counts and the cells
         of the space of all rows (for more than ``maxBucketSize`` rows, the sampling and counting
@@ -65,9 +78,7 @@ class BaseCleaningSampler(Sampler, _CleaningParams, ParamsReadWrite):
 
         Raises ``ValueError`` naming the param, column or class on bad input, before any output.
         """
-        spec = self._features(dataset)
-        stats = collect_stats(dataset, spec, type(self).__name__)
-        return self._plan(dataset, spec, stats)
+        return self._plan(dataset, *self._dense_input(dataset))
 
     def _plan(
         self,

@@ -12,7 +12,7 @@ from pyspark.sql import DataFrame
 from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
-from spark_smote.base import Sampler, SamplingPlan
+from spark_smote.base import SamplingPlan
 from spark_smote.engine.columns import KEY, KEY2, field, quote
 from spark_smote.engine.generation import centroid_kernel, generated_schema, synthetic_columns
 from spark_smote.engine.grouping import cell_groups
@@ -22,20 +22,17 @@ from spark_smote.engine.rows import class_rows
 from spark_smote.engine.selection import kept_rows
 from spark_smote.engine.validation import (
     DataStats,
-    check_batch,
-    check_densifiable,
-    collect_stats,
-    feature_spec,
 )
 from spark_smote.kernels.cells import ClassTask
-from spark_smote.params import DEFAULT_SEED, _CellParams, _FeatureColsParams
+from spark_smote.params import DEFAULT_SEED, _CellParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
+from spark_smote.under_sampling.base import _DenseFeatureSampler
 
 VOTINGS = ("auto", "soft", "hard")
 
 
-class ClusterCentroids(Sampler, _FeatureColsParams, _CellParams, ParamsReadWrite):
+class ClusterCentroids(_DenseFeatureSampler, _CellParams, ParamsReadWrite):
     """ClusterCentroids on Spark: each class that ``samplingStrategy`` reduces (default: all
     but the minority, to the minority's count) is replaced by exactly its count of k-means
     centroids of its rows (``voting="soft"``: new rows, the label and features set, the other
@@ -149,13 +146,7 @@ class ClusterCentroids(Sampler, _FeatureColsParams, _CellParams, ParamsReadWrite
         Raises ``ValueError`` naming the param, column or class on bad input, before any output.
         """
         name = type(self).__name__
-        self._validate_params()
-        check_batch(dataset, name)
-        spec = feature_spec(
-            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
-        )
-        stats = collect_stats(dataset, spec, name)
-        check_densifiable(spec, stats, name)
+        spec, stats = self._dense_input(dataset)
         keep = check_sampling_strategy(
             self.getSamplingStrategy(), stats.counts, "under-sampling", name
         )

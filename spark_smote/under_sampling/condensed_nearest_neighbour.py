@@ -13,14 +13,15 @@ from pyspark.sql import functions as F
 
 from spark_smote.base import SamplingPlan
 from spark_smote.engine.cleaning import space_rows
-from spark_smote.engine.clusters import features_of
 from spark_smote.engine.columns import KEY, KEY2, ORDER, Y, per_class
 from spark_smote.engine.draws import class_draws, cuts, hashed
 from spark_smote.engine.reference import Seeds, condensed_rows
+from spark_smote.engine.rows import features_of
 from spark_smote.engine.selection import kept_rows
 from spark_smote.params import DEFAULT_SEED
 from spark_smote.strategy import SamplingStrategy
-from spark_smote.under_sampling.minority_reference import _MinorityReference, minority_of
+from spark_smote.strategy import minority as minority_class
+from spark_smote.under_sampling.minority_reference import _MinorityReference
 from spark_smote.under_sampling.tomek_links import TomekLinks
 
 
@@ -94,7 +95,7 @@ class _Condensing(_MinorityReference):
         labels = sorted(plan.before)
         reduced = sorted(self._targeted(plan.before))
         seeds = self._seeds(dataset, plan, reduced)
-        minority = labels.index(minority_of(plan.before))
+        minority = labels.index(minority_class(plan.before))
         queried = [labels.index(c) for c in reduced]
         dim, k, sequential = plan.stats.dim, self.getNNeighbors(), self._sequential
 

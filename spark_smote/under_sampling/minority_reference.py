@@ -12,32 +12,21 @@ from typing import Any
 from pyspark.sql import DataFrame, GroupedData
 from pyspark.sql import functions as F
 
-from spark_smote.base import Sampler, SamplingPlan
+from spark_smote.base import SamplingPlan
 from spark_smote.engine.cleaning import SPACE, space_rows
 from spark_smote.engine.columns import Y
 from spark_smote.engine.keeping import Keeper, held
 from spark_smote.engine.planning import plan_cells
 from spark_smote.engine.reference import reference_groups
-from spark_smote.engine.validation import (
-    check_batch,
-    check_densifiable,
-    collect_stats,
-    feature_spec,
-)
 from spark_smote.kernels.cells import ClassTask
-from spark_smote.params import _CellParams, _FeatureColsParams, _NNeighborsParams
+from spark_smote.params import _CellParams, _NNeighborsParams
 from spark_smote.persistence import ParamsReadWrite
 from spark_smote.strategy import check_sampling_strategy
+from spark_smote.strategy import minority as minority_class
+from spark_smote.under_sampling.base import _DenseFeatureSampler
 
 
-def minority_of(counts: dict[Any, int]) -> Any:
-    """The class of fewest rows; the smallest label among equals."""
-    return min(sorted(counts), key=lambda c: counts[c])
-
-
-class _MinorityReference(
-    Sampler, _FeatureColsParams, _CellParams, _NNeighborsParams, ParamsReadWrite
-):
+class _MinorityReference(_DenseFeatureSampler, _CellParams, _NNeighborsParams, ParamsReadWrite):
     """Base of the samplers that keep rows by their nearest minority rows (private).
 
     The minority's rows are the reference: one cell when it has at most ``maxBucketSize`` rows,
@@ -80,17 +69,10 @@ class _MinorityReference(
 
         Raises ``ValueError`` naming the param, column or class on bad input, before any output.
         """
-        name = type(self).__name__
-        self._validate_params()
-        check_batch(dataset, name)
-        spec = feature_spec(
-            dataset.schema, self.getFeaturesCol(), self.getInputCols(), self.getLabelCol(), None
-        )
-        stats = collect_stats(dataset, spec, name)
-        check_densifiable(spec, stats, name)
+        spec, stats = self._dense_input(dataset)
         counts = stats.counts
         self._targeted(counts)
-        minority = minority_of(counts)
+        minority = minority_class(counts)
         self._check_minority(counts, minority)
         labels = sorted(counts)
         task = ClassTask(SPACE, minority, counts[minority], 0)  # CLS of space_rows
@@ -109,7 +91,9 @@ class _MinorityReference(
                 self.getNNeighbors(),
             )[0]
         after = self._after(counts)
-        return SamplingPlan(name, counts, after, [cells], spec, stats, keeper=Keeper())
+        return SamplingPlan(
+            type(self).__name__, counts, after, [cells], spec, stats, keeper=Keeper()
+        )
 
     def _passed(
         self,

@@ -11,6 +11,7 @@ from spark_smote.engine.cleaning import neighbourhood_cleaned_rows
 from spark_smote.kernels.cells import ClassCells
 from spark_smote.params import DEFAULT_SEED, _NNeighborsParams
 from spark_smote.strategy import SamplingStrategy
+from spark_smote.strategy import minority as minority_class
 from spark_smote.under_sampling.base import _OnePassCleaning
 
 
@@ -20,7 +21,7 @@ def classes_to_clean(
     """``(minority, cleaned)``: the position of the class of fewest rows (the first among
     equals: the smallest label), and the ``targeted`` classes with more than ``threshold``
     times its rows, whose rows near a misclassified minority row are removed."""
-    minority = min(range(len(counts)), key=lambda i: (counts[i], i))
+    minority = minority_class(dict(enumerate(counts)))
     return minority, [i for i in targeted if counts[i] > threshold * counts[minority]]
 
 

@@ -17,6 +17,7 @@ from spark_smote.engine.keeping import Keeper, cut, rebased
 from spark_smote.engine.validation import DataStats, class_counts_of
 from spark_smote.params import DEFAULT_SEED, _EditedParams
 from spark_smote.strategy import SamplingStrategy
+from spark_smote.strategy import minority as minority_class
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
 
@@ -30,7 +31,7 @@ def editing_stops(
     class of fewest rows, the smallest label among equals."""
     if len(after) < len(original):
         return True
-    minority = min(original, key=lambda c: (original[c], c))
+    minority = minority_class(original)
     return minority_rule and any(n < original[minority] for c, n in after.items() if c != minority)
 
 
