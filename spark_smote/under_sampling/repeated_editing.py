@@ -84,14 +84,13 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None and plan.stats is not None and plan.keeper is not None
         current, counts, dim = dataset, dict(plan.before), plan.stats.dim
+        step = replace(plan, sampler="EditedNearestNeighbours", keeper=None)
         for i, k in enumerate(self._passes()):
             editor = self._editor(k)
-            if i == 0:
-                step = replace(plan, sampler="EditedNearestNeighbours", keeper=None)
-            else:
-                # the first pass's cells, bounded again: each pass searches the same
-                # neighbourhoods, as one process's passes search the same rows
-                (cells,) = plan.cells
+            if i > 0:
+                # the last pass's cells (the first's, less any too small), bounded again: each
+                # pass searches the same neighbourhoods, as one process's passes the same rows
+                (cells,) = step.cells
                 step = editor._plan(current, plan.spec, DataStats(counts, dim), cells)
             out = editor._resample(current, step)
             if (i + 1) % PASSES_PER_CUT == 0:  # each pass reads the last one twice: bounded
