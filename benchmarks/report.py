@@ -233,38 +233,34 @@ def render_agreement(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
         "allknn": "AllKNN",
         "ncr": "NeighbourhoodCleaningRule",
     }
+
+    def scores(got: Any) -> list[str]:
+        """Agreement (precision, recall) and both times of a sampler's result."""
+        agreement = [f"{got['precision']:.3f}", f"{got['recall']:.3f}"]
+        return [*agreement, _s(got["spark_smote_s"]), _s(got["imblearn_s"])]
+
     rows = [
         [
             names[key],
             f"{doc[key]['removed']:,}",
             f"{doc[key]['removed_exact']:,}",
-            f"{doc[key]['precision']:.3f}",
-            f"{doc[key]['recall']:.3f}",
-            _s(doc[key]["spark_smote_s"]),
-            _s(doc[key]["imblearn_s"]),
+            *scores(doc[key]),
         ]
         for key in names
         if key in doc
     ]
+    times = ["spark_smote", "imbalanced-learn"]
     header = ["sampler", "removed", "removed by imbalanced-learn", "precision", "recall"]
-    text = _table([*header, "spark_smote", "imbalanced-learn"], rows)
+    text = _table([*header, *times], rows)
     if compared:  # the same suite run on two commits, back to back
         later = [
-            [
-                names[key],
-                f"`{run['commit']}`",
-                f"{run[key]['removed']:,}",
-                f"{run[key]['precision']:.3f}",
-                f"{run[key]['recall']:.3f}",
-                _s(run[key]["spark_smote_s"]),
-                _s(run[key]["imblearn_s"]),
-            ]
+            [names[key], f"`{run['commit']}`", f"{run[key]['removed']:,}", *scores(run[key])]
             for key in names
             for run in compared
             if key in run
         ]
-        head = ["sampler", "commit", "removed", "precision", "recall", "spark_smote"]
-        text += "\n\n" + _table([*head, "imbalanced-learn"], later)
+        head = ["sampler", "commit", "removed", "precision", "recall"]
+        text += "\n\n" + _table([*head, *times], later)
     return text, {}
 
 

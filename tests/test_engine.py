@@ -187,14 +187,15 @@ def test_wide_outputs_renamed_and_filtered_plan_in_bounded_memory(spark, make):
     when the output is dropped after ``out.select(...)``: One-Sided Selection's case)."""
     cols = [f"f.{i}" for i in range(20)]
     y, df = wide_table(spark, 500, cols, seed=6)
-    out = make(cols).transform(df)
+    stage = make(cols)
+    out = stage.transform(df)
     expected = {r.label: r["count"] for r in out.groupBy("label").count().collect()}
     release(out)
     renamed = out.select(*[F.col(f"`{c}`").alias(f"r{i}") for i, c in enumerate(cols)], "label")
     kept = renamed.filter(F.col("r0").isNotNull() | (F.col("r1") > 0))
     counts = {r.label: r["count"] for r in kept.groupBy("label").count().collect()}
     assert counts == expected
-    if not isinstance(make(cols), OneSidedSelection):
+    if not isinstance(stage, OneSidedSelection):
         assert counts == {0: int((y == 0).sum()), 1: int((y == 0).sum())}
     else:
         assert counts[1] == int((y == 1).sum()) and counts[0] < int((y == 0).sum())

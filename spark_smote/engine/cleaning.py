@@ -40,7 +40,7 @@ from spark_smote.engine.columns import (
 from spark_smote.engine.draws import row_hash
 from spark_smote.engine.grouping import arrived_group, group_index
 from spark_smote.engine.keeping import held
-from spark_smote.engine.planning import plan_cells, planning_reads, replan_cells
+from spark_smote.engine.planning import plan_cells, planning_reads
 from spark_smote.engine.rows import feature_columns, stack_features
 from spark_smote.engine.validation import FeatureSpec
 from spark_smote.kernels.cells import ClassCells, ClassTask
@@ -83,28 +83,29 @@ def space_rows(
 
 
 def plan_space(
-    rows: DataFrame, n_rows: int, dim: int, seed: int, max_size: int, copies: int, k: int
+    rows: DataFrame,
+    n_rows: int,
+    dim: int,
+    seed: int,
+    max_size: int,
+    copies: int,
+    k: int,
+    before: ClassCells | None = None,
 ) -> ClassCells:
     """The bounded cells of the space of all rows (from :func:`space_rows`): one cell when
     ``n_rows <= max_size``, else the sampling and counting passes of
-    :func:`~spark_smote.engine.planning.plan_cells`, on ``rows`` held for their length."""
+    :func:`~spark_smote.engine.planning.plan_cells`, on ``rows`` held for their length.
+
+    With ``before`` (the cells of a plan of a superset of ``rows``: a repeated pass on the
+    rows a pass left), those cells bounded again instead (a counting pass, no sampling), so
+    that the pass searches the same neighbourhoods, without the rows removed."""
     task = ClassTask(SPACE, "all classes", n_rows, 0)
+    if before is not None:
+        fitted = {SPACE: before.hash}
+        return plan_cells(rows, [task], dim, seed, max_size, copies, k, fitted)[0]
     reads = planning_reads([task], max_size)
     with held(rows) if reads else contextlib.nullcontext(rows) as planned:
         return plan_cells(planned, [task], dim, seed, max_size, copies, k)[0]
-
-
-def replan_space(
-    rows: DataFrame, n_rows: int, dim: int, before: ClassCells, max_size: int, k: int
-) -> ClassCells:
-    """The cells of the space of ``rows`` (from :func:`space_rows`), some of the rows whose
-    cells were ``before``: the same cells bounded again (a counting pass on ``rows``, no
-    sampling: :func:`~spark_smote.engine.planning.replan_cells`), so that a repeated pass
-    searches the same neighbourhoods, without the rows removed; one cell at ``max_size``
-    rows."""
-    task = ClassTask(SPACE, "all classes", n_rows, 0)
-    hashes = {SPACE: before.hash}
-    return replan_cells(rows, [task], hashes, dim, max_size, before.hash.copies, k)[0]
 
 
 def _identity(pdf: pd.DataFrame, rows: np.ndarray) -> dict[str, np.ndarray]:

@@ -180,6 +180,7 @@ def plan_cells(
     max_size: int,
     copies: int,
     k: int,
+    fitted: dict[int, CellHash] | None = None,
 ) -> list[ClassCells]:
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
@@ -190,61 +191,37 @@ def plan_cells(
     (it is removed) or has more home rows than ``max_size`` (it gets a second level of
     k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into
     parts by :func:`cell_groups`).
+
+    With ``fitted`` (``{index: cell hash}`` planned before on a superset of these rows: a
+    repeated pass on the rows a pass left), those cells are bounded again: no sampling pass,
+    no fit, one counting pass; no cell is split (none gains home rows).
     """
     big = planning_reads(tasks, max_size)
     if not big:
         return [plan_single(t, dim) for t in tasks]
     read = {t.index for t in big}
     small = {t.index: plan_single(t, dim) for t in tasks if t.index not in read}
-    return _plan_big(rows, tasks, big, small, dim, seed, max_size, copies, k)
+    rows = rows.filter(F.col(CLS).isin(sorted(read)))  # the small ones: no hash
+    if fitted is not None:
+        hashes, samples = {t.index: fitted[t.index] for t in big}, {}
+    else:
+        hashes, samples = _fit(rows, big, dim, seed, max_size, copies)
+    planned = _settle(rows, big, hashes, samples, dim, seed, max_size, copies, k)
+    return [small.get(t.index) or planned[t.index] for t in tasks]
 
 
-def _plan_big(
-    rows: DataFrame,
-    tasks: Sequence[ClassTask],
-    big: list[ClassTask],
-    small: dict[int, ClassCells],
-    dim: int,
-    seed: int,
-    max_size: int,
-    copies: int,
-    k: int,
-) -> list[ClassCells]:
-    """:func:`plan_cells` of the classes above ``max_size``: sample, fit, count and bound."""
-    rows = rows.filter(F.col(CLS).isin([t.index for t in big]))  # the small ones: no hash
+def _fit(
+    rows: DataFrame, big: list[ClassTask], dim: int, seed: int, max_size: int, copies: int
+) -> tuple[dict[int, CellHash], dict[int, tuple[np.ndarray, np.ndarray]]]:
+    """The cell hashes of the classes ``big`` fitted on a seeded sample of their rows (one
+    sampling pass), and that sample (for splitting crowded cells)."""
     samples = sample(rows, big, dim, seed, copies, max_size)
     hashes = {}
     for t in big:
         x, w = samples.get(t.index, (np.zeros((1, dim)), np.ones(1)))
         n_cells = n_cells_for(t.n_rows, copies, max_size)
         hashes[t.index] = fit_cell_hash(x, w, n_cells, copies, (seed, HASH_STREAM, t.index))
-    planned = _settle(rows, big, hashes, samples, dim, seed, max_size, copies, k)
-    return [small.get(t.index) or planned[t.index] for t in tasks]
-
-
-def replan_cells(
-    rows: DataFrame,
-    tasks: Sequence[ClassTask],
-    hashes: dict[int, CellHash],
-    dim: int,
-    max_size: int,
-    copies: int,
-    k: int,
-) -> list[ClassCells]:
-    """The cells of every class of ``tasks`` bounded again on ``rows`` with the cell ``hashes``
-    planned before on a superset of them (a repeated pass on the rows a pass left): no
-    sampling pass; one counting pass over the classes still above ``max_size`` (those of at
-    most ``max_size`` rows are one cell). Cells too small for ``k`` neighbours are removed as
-    by :func:`plan_cells`; none is split (no cell gains home rows)."""
-    big = planning_reads(tasks, max_size)
-    read = {t.index for t in big}
-    small = {t.index: plan_single(t, dim) for t in tasks if t.index not in read}
-    if not big:
-        return [small[t.index] for t in tasks]
-    rows = rows.filter(F.col(CLS).isin([t.index for t in big]))
-    mine = {t.index: hashes[t.index] for t in big}
-    planned = _settle(rows, big, mine, {}, dim, 0, max_size, copies, k)
-    return [small.get(t.index) or planned[t.index] for t in tasks]
+    return hashes, samples
 
 
 def _settle(

@@ -15,7 +15,7 @@ from typing import Any
 from pyspark.sql import DataFrame, GroupedData
 
 from spark_smote.base import Sampler, SamplingPlan
-from spark_smote.engine.cleaning import plan_space, replan_space, space_rows, without
+from spark_smote.engine.cleaning import plan_space, space_rows, without
 from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.validation import (
     DataStats,
@@ -87,11 +87,11 @@ class BaseCleaningSampler(_DenseFeatureSampler, _CleaningParams, ParamsReadWrite
         stats: DataStats,
         cells_of: ClassCells | None = None,
     ) -> SamplingPlan:
-        """:meth:`plan` from the spec and stats of ``dataset`` (known to a combined sampler);
-        with ``cells_of`` (the cells of a plan of a superset of its rows), those cells bounded
-        again instead of new ones learned (a repeated pass)."""
+        """:meth:`plan` from the spec and stats of ``dataset``, its input checked (by
+        :meth:`_dense_input`, or by a combined sampler); with ``cells_of`` (the cells of a plan
+        of a superset of its rows), those cells bounded again instead of new ones learned (a
+        repeated pass)."""
         name = type(self).__name__
-        check_densifiable(spec, stats, name)
         check_sampling_strategy(self.getSamplingStrategy(), stats.counts, "clean-sampling", name)
         param, k = self._neighbours()
         n_rows = sum(stats.counts.values())
@@ -101,13 +101,16 @@ class BaseCleaningSampler(_DenseFeatureSampler, _CleaningParams, ParamsReadWrite
                 f"{name}: the input has {n_rows} rows, but {need} needs at least {k + 1}."
             )
         rows = space_rows(dataset, spec, sorted(stats.counts), stats.dim)
-        max_size = self.getMaxBucketSize()
-        if cells_of is not None:
-            cells = replan_space(rows, n_rows, stats.dim, cells_of, max_size, k)
-        else:
-            cells = plan_space(
-                rows, n_rows, stats.dim, self.getSeed(), max_size, self.getNumHashTables(), k
-            )
+        cells = plan_space(
+            rows,
+            n_rows,
+            stats.dim,
+            self.getSeed(),
+            self.getMaxBucketSize(),
+            self.getNumHashTables(),
+            k,
+            cells_of,
+        )
         return SamplingPlan(name, stats.counts, None, [cells], spec, stats)
 
 
