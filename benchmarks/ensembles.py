@@ -4,6 +4,7 @@
     python -m benchmarks ensembles quality --trees 30 --depth 8
     python -m benchmarks ensembles speed --rows 1000000 --trees 100 --depth 8
     python -m benchmarks ensembles breakdown --rows 1000000 --trees 100 --depth 8
+    python -m benchmarks ensembles prediction --rows 1000000 --members 10,30,100 --repeats 3
 
 ``quality``: held-out G-mean and balanced accuracy (30% of rows, a seeded split) on binary
 tables made by scikit-learn's ``make_classification`` (20 features, minority 1%, 2%, 5%) and
@@ -12,7 +13,9 @@ on the repo's benchmark table (bench.py, 5% minority, 200,000 rows), of Spark's
 ``BalancedRandomForestClassifier`` (same trees and depth), and the other ensembles against
 their imbalanced-learn counterparts. ``speed``: fit and prediction time at 1M rows x 20, 1%
 minority, of the balanced forest and Spark's forest of the same trees and depth, and
-imbalanced-learn's fit time.
+imbalanced-learn's fit time. ``prediction``: where a soft vote's time goes, per number of
+members: Spark's forest of as many trees, the members' own transforms alone (each writes its
+probability vector), the whole ``transform`` and the driver's time to build its plan.
 """
 
 from __future__ import annotations
@@ -276,9 +279,75 @@ def breakdown(args: argparse.Namespace) -> dict:
     return out
 
 
+def prediction(args: argparse.Namespace) -> dict:
+    """Predicting the speed table with ``m`` one-tree members (fitted on a 2% sample, as a
+    balanced forest's are) for each ``m`` of ``--members``, against Spark's forest of ``m``
+    trees of the same depth: Spark's ``transform``; the members' own transforms chained (each
+    member's probability vector written: the least the members cost, read once each); the
+    ensemble's whole ``transform`` (those, then the vectors read back and averaged); and the
+    driver's time to build that plan. Medians of ``--repeats``, interleaved."""
+    from pyspark.ml.classification import RandomForestClassifier
+    from pyspark.ml.feature import VectorAssembler
+
+    from spark_smote.ensemble.base import EnsembleModel
+
+    spark = spark_session("4g")
+    df = spark.read.parquet(str(make_data(args.rows)))
+    df = VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
+    df = df.select("features", "label").cache()
+    df.count()
+    sample = df.sample(fraction=0.02, seed=3).cache()
+    tree = RandomForestClassifier(numTrees=1, bootstrap=False, maxDepth=args.depth)
+    fitted = [tree.copy({tree.seed: m}).fit(sample) for m in range(max(args.members_list))]
+
+    def run(frame) -> float:
+        start = time.perf_counter()
+        frame.write.format("noop").mode("overwrite").save()
+        return time.perf_counter() - start
+
+    out: dict = {"rows": df.count(), "depth": args.depth, "repeats": args.repeats, "by_members": {}}
+    for m in args.members_list:
+        forest = RandomForestClassifier(
+            numTrees=m, maxDepth=args.depth, subsamplingRate=0.02, seed=1
+        ).fit(df)
+        model = EnsembleModel(fitted[:m], 2)
+        times: dict[str, list[float]] = {
+            "spark_rf": [],
+            "members_only": [],
+            "whole": [],
+            "build": [],
+        }
+        for _ in range(args.repeats):
+            times["spark_rf"].append(run(forest.transform(df)))
+            chained = df
+            for i, member in enumerate(fitted[:m]):
+                chained = member.copy(
+                    {
+                        member.probabilityCol: f"p{i}",
+                        member.rawPredictionCol: "",
+                        member.predictionCol: "",
+                    }
+                ).transform(chained)
+            times["members_only"].append(run(chained))
+            start = time.perf_counter()
+            whole = model.transform(df)
+            times["build"].append(time.perf_counter() - start)
+            times["whole"].append(run(whole))
+        found = {f"{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()}
+        found["whole_over_spark_rf"] = round(
+            (found["whole_seconds"] + found["build_seconds"]) / found["spark_rf_seconds"], 2
+        )
+        found["members_only_over_spark_rf"] = round(
+            found["members_only_seconds"] / found["spark_rf_seconds"], 2
+        )
+        out["by_members"][m] = found
+        print(m, found, flush=True)
+    return out
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser()
-    ap.add_argument("suite", choices=("quality", "speed", "breakdown"))
+    ap.add_argument("suite", choices=("quality", "speed", "breakdown", "prediction"))
     ap.add_argument("--rows", type=int, default=None)
     ap.add_argument("--trees", type=int, default=30)
     ap.add_argument("--depth", type=int, default=8)
@@ -289,17 +358,24 @@ def main(argv: list[str] | None = None) -> None:
         default=[2],
         help="balanced forests' parallelism, comma-separated (speed)",
     )
-    ap.add_argument("--members", type=int, default=30, help="members predicting (breakdown)")
+    ap.add_argument(
+        "--members",
+        default="30",
+        help="members predicting (breakdown: one number; prediction: comma-separated)",
+    )
     ap.add_argument("--repeats", type=int, default=5, help="members timed (breakdown)")
     ap.add_argument("--skip-imblearn", action="store_true")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
+    args.members_list = [int(m) for m in args.members.split(",")]
+    args.members = args.members_list[0]
     if args.suite == "quality":
         args.rows = args.rows or 20_000
         found = quality(args)
     else:
         args.rows = args.rows or 1_000_000
-        found = speed(args) if args.suite == "speed" else breakdown(args)
+        suites = {"speed": speed, "breakdown": breakdown, "prediction": prediction}
+        found = suites[args.suite](args)
     print(json.dumps(found, indent=2))
     if args.out:
         save(found, args.out, "ensembles")

@@ -146,11 +146,11 @@ def test_one_float32_product_gives_the_ranking_values_within_the_error_bound():
     rng = np.random.default_rng(7)
     x = rng.normal(size=(300, 6)) * 3.0
     _, xc, sq = kernel.centred(x, 5)
-    left, right = kernel._augmented(xc, sq)
+    left, right = kernel.augmented(xc, sq)
     assert left.dtype == right.dtype == np.float32 and left.shape == (300, 7)
     want = sq[None, :] - 2.0 * xc @ xc.T  # |x_j|^2 - 2 x_i . x_j, float64
     err = np.abs((left @ right).astype(np.float64) - want)  # the float32 product's error
-    assert np.all(err <= kernel._float32_error(xc)[:, None])
+    assert np.all(err <= kernel.float32_error(xc)[:, None])
 
 
 def test_float32_candidates_redone_in_float64_only_when_unsure(monkeypatch):

@@ -50,3 +50,17 @@ def test_order_keys_sort_as_the_floats():
     np.testing.assert_array_equal(
         np.argsort(order_keys(v), kind="stable"), np.argsort(v, kind="stable")
     )
+
+
+@pytest.mark.parametrize("farthest", [False, True])
+def test_rows_far_closer_to_each_other_than_to_the_centre_are_ranked_in_float64(farthest):
+    """Tight clusters far from the reference rows' mean: float32 distances cannot order the
+    rows of a cluster, so those queries are searched again in float64 (the result is exact)."""
+    rng = np.random.default_rng(3)
+    centres = np.array([[1e3, 0.0, 0.0], [0.0, -1e3, 0.0], [0.0, 0.0, 1e3]])
+    xr = np.repeat(centres, 300, axis=0) + rng.normal(scale=1e-4, size=(900, 3))
+    xq = np.repeat(centres, 20, axis=0) + rng.normal(scale=1e-4, size=(60, 3))
+    idx, dist = k_nearest(xq, xr, 3, farthest)
+    want_idx, want_dist = brute(xq, xr, 3, farthest)
+    np.testing.assert_array_equal(idx, want_idx)
+    np.testing.assert_allclose(dist, want_dist, rtol=1e-9)

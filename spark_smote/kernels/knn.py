@@ -97,16 +97,18 @@ def smallest_per_row(d: np.ndarray, s: int) -> np.ndarray:
     return np.take_along_axis(index, best, 1)
 
 
-def _float32_error(xc: np.ndarray) -> np.ndarray:
-    """Per row ``i``, a bound on the float32 error of ``|x_j|^2 - 2 x_i . x_j`` over all ``j``.
+def float32_error(xc: np.ndarray, reference: np.ndarray | None = None) -> np.ndarray:
+    """Per row ``i`` of ``xc``, a bound on the float32 error of ``|r_j|^2 - 2 x_i . r_j`` over
+    all rows ``r_j`` of ``reference`` (default: ``xc`` itself), both centred alike.
 
-    Rounding the inputs (``x`` and ``|x_j|^2``) and summing the ``d + 1`` terms of the product
-    in float32 errs by at most about ``(d + 3) u (|x_i| + R)^2`` (``u = 2^-24``, ``R`` the
-    largest norm); twice that is used.
+    Rounding the inputs (``x``, ``r`` and ``|r_j|^2``) and summing the ``d + 1`` terms of the
+    product in float32 errs by at most about ``(d + 3) u (|x_i| + R)^2`` (``u = 2^-24``, ``R``
+    the largest norm of ``reference``); twice that is used.
     """
     norm = np.sqrt(np.einsum("ij,ij->i", xc, xc))
+    ref = norm if reference is None else np.sqrt(np.einsum("ij,ij->i", reference, reference))
     u = float(np.finfo(np.float32).eps) / 2
-    return 2.0 * (xc.shape[1] + 3) * u * (norm + norm.max()) ** 2
+    return 2.0 * (xc.shape[1] + 3) * u * (norm + (ref.max() if len(ref) else 0.0)) ** 2
 
 
 def _block_candidates(
@@ -114,7 +116,7 @@ def _block_candidates(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Indices of the ``spare`` smallest ``|x_j|^2 - 2 x_q . x_j`` per query (self excluded),
     and those values, in the dtype of the inputs. ``sq`` is ``|x_j|^2``, or ``None`` when the
-    product already adds it (:func:`_augmented`)."""
+    product already adds it (:func:`augmented`)."""
     d = xq @ xt
     if sq is not None:
         d += sq[None, :]  # + |q|^2 is the same for a whole row: it does not change the ranking
@@ -123,17 +125,21 @@ def _block_candidates(
     return cand, np.take_along_axis(d, cand, 1)
 
 
-def _augmented(xc: np.ndarray, sq: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Float32 ``[x, 1]`` and ``[-2 x^T; |x|^2]``: their product is ``|x_j|^2 - 2 x_i . x_j``
-    in one matrix product, with no second pass over each distance block to add ``|x_j|^2``
-    (the kNN 1.08-1.09x faster on one quiet core, more when both cores share the memory
-    bandwidth; docs/results/history.md)."""
-    m, dim = xc.shape
-    left = np.ones((m, dim + 1), dtype=np.float32)
-    left[:, :dim] = xc
-    right = np.empty((dim + 1, m), dtype=np.float32)
-    right[:dim] = -2.0 * left[:, :dim].T
-    right[dim] = sq
+def augmented(
+    xc: np.ndarray, sq: np.ndarray, queries: np.ndarray | None = None, sign: float = 1.0
+) -> tuple[np.ndarray, np.ndarray]:
+    """Float32 ``[q, 1]`` and ``sign * [-2 x^T; |x|^2]`` (``q`` the rows of ``queries``,
+    default ``xc`` itself): their product is ``sign * (|x_j|^2 - 2 q_i . x_j)`` in one matrix
+    product, with no second pass over each distance block to add ``|x_j|^2`` (the kNN
+    1.08-1.09x faster on one quiet core, more when both cores share the memory bandwidth;
+    docs/results/history.md). ``sign = -1`` ranks the farthest rows first."""
+    q = xc if queries is None else queries
+    dim = xc.shape[1]
+    left = np.ones((len(q), dim + 1), dtype=np.float32)
+    left[:, :dim] = q
+    right = np.empty((dim + 1, len(xc)), dtype=np.float32)
+    right[:dim] = (-2.0 * sign) * xc.T
+    right[dim] = sign * sq
     return left, right
 
 
@@ -163,7 +169,7 @@ def knn_in_cell(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray,
 
     Returns ``(indices, squared_distances)``, both ``(len(queries), k)``, nearest first (ties by
     index). Needs ``len(x) > k``. Candidates come from the matrix form of the distances on
-    centred data, in float32 (twice as fast) and in one product (:func:`_augmented`); a query
+    centred data, in float32 (twice as fast) and in one product (:func:`augmented`); a query
     whose ``k``-th and last candidate are not farther apart than twice the float32 error bound
     (rows much closer to each other than to the cell's centre) gets its candidates again in
     float64. A few spare candidates are then ranked by directly computed float64 distances.
@@ -175,8 +181,8 @@ def knn_in_cell(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray,
             return idx, dist / scale / scale
     m = len(x)
     spare, xc, sq = centred(x, k)
-    left32, right32 = _augmented(xc, sq)
-    error = _float32_error(xc)
+    left32, right32 = augmented(xc, sq)
+    error = float32_error(xc)
     cand = np.empty((len(queries), spare), dtype=np.int64)
     unsure = []
     block = block_rows(m)

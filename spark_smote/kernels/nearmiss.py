@@ -14,7 +14,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from spark_smote.kernels.knn import _BLOCK_VALUES, power_of_two_scale, smallest_per_row
+from spark_smote.kernels.knn import (
+    augmented,
+    block_rows,
+    float32_error,
+    power_of_two_scale,
+    smallest_per_row,
+)
 
 #: candidates ranked by directly computed distances beyond the ``k`` asked for: absorbs the
 #: rounding of the matrix form of the distances
@@ -29,8 +35,11 @@ def k_nearest(
 
     Returns ``(indices, distances)``, both ``(len(xq), min(k, len(xr)))``, nearest (farthest)
     first, ties by index; distances Euclidean. Candidates come from the matrix form of the
-    squared distances in blocks of queries (at most 2**25 values at once), a few spare ones
-    ranked again by directly computed distances.
+    squared distances on rows centred on ``xr``'s mean, in float32 and in one product per
+    block of queries (as :func:`~spark_smote.kernels.knn.knn_in_cell`); a query whose ``k``-th
+    and last candidate are not further apart than twice the float32 error bound gets its
+    candidates again in float64. A few spare candidates are then ranked by directly computed
+    float64 distances.
     """
     n, m = len(xq), len(xr)
     k = min(k, m)
@@ -39,28 +48,56 @@ def k_nearest(
     if n == 0 or k == 0:
         return idx, dist
     scale = power_of_two_scale(np.concatenate([xq, xr]))  # exact: changes no ranking
-    xq, xr = xq * scale, xr * scale
-    centre = xr.mean(axis=0)
-    rc = xr - centre
-    minus_2rt = -2.0 * rc.T
-    sq = np.einsum("ij,ij->i", rc, rc)
-    spare = min(m, k + SPARE)
-    block = max(1, _BLOCK_VALUES // m)
+    if scale != 1.0:
+        xq, xr = xq * scale, xr * scale
     sign = -1.0 if farthest else 1.0
-    for start in range(0, n, block):
-        q = xq[start : start + block]
-        if spare < m:
-            d = (q - centre) @ minus_2rt
-            d += sq[None, :]
-            cand = smallest_per_row(sign * d, spare)
-        else:
-            cand = np.broadcast_to(np.arange(m), (len(q), m))
-        diff = xr[cand] - q[:, None, :]
+    spare = min(m, k + SPARE)
+    cand = _candidates(xq, xr, k, spare, sign) if spare < m else None
+    for start in range(0, n, block_rows(m)):
+        q = xq[start : start + block_rows(m)]
+        c = (
+            np.broadcast_to(np.arange(m), (len(q), m))
+            if cand is None
+            else cand[start : start + len(q)]
+        )
+        diff = xr[c] - q[:, None, :]
         exact = np.einsum("qkd,qkd->qk", diff, diff)
-        order = np.lexsort((cand, sign * exact), axis=1)[:, :k]
-        idx[start : start + len(q)] = np.take_along_axis(cand, order, 1)
+        order = np.lexsort((c, sign * exact), axis=1)[:, :k]
+        idx[start : start + len(q)] = np.take_along_axis(c, order, 1)
         dist[start : start + len(q)] = np.sqrt(np.take_along_axis(exact, order, 1))
     return idx, dist / scale
+
+
+def _candidates(xq: np.ndarray, xr: np.ndarray, k: int, spare: int, sign: float) -> np.ndarray:
+    """Per row of ``xq``, ``spare`` rows of ``xr`` (``spare < len(xr)``) among which are its
+    ``k`` nearest (``sign = -1``: farthest): the smallest ``sign * (|r|^2 - 2 q . r)`` in
+    float32, in float64 again where float32 cannot tell the ``k``-th from the rest."""
+    centre = xr.mean(axis=0)
+    rc, qc = xr - centre, xq - centre
+    sq = np.einsum("ij,ij->i", rc, rc)
+    left32, right32 = augmented(rc, sq, qc, sign)
+    error = float32_error(qc, rc)
+    cand = np.empty((len(xq), spare), dtype=np.int64)
+    unsure = []
+    block = block_rows(len(xr))
+    for start in range(0, len(xq), block):
+        d = left32[start : start + block] @ right32
+        c = smallest_per_row(d, spare)
+        cand[start : start + len(c)] = c
+        v = np.take_along_axis(d, c, 1).astype(np.float64)
+        kth = np.partition(v, k - 1, axis=1)[:, k - 1]
+        unsure.append(
+            start + np.flatnonzero(v.max(axis=1) - kth <= 2.0 * error[start : start + block])
+        )
+    redo = np.concatenate(unsure)
+    if len(redo):
+        right64 = np.ascontiguousarray((-2.0 * sign) * rc.T)
+        for start in range(0, len(redo), block):
+            r = redo[start : start + block]
+            d = qc[r] @ right64
+            d += sign * sq[None, :]
+            cand[r] = smallest_per_row(d, spare)
+    return cand
 
 
 def distance_sums(xq: np.ndarray, xr: np.ndarray, k: int, farthest: bool = False) -> np.ndarray:
