@@ -595,6 +595,16 @@ SECTIONS: tuple[Section, ...] = (
         render_prototypes,
     ),
     Section(
+        "NearMiss and the Neighbourhood Cleaning Rule by rows, up to 10M",
+        "`python -m benchmarks speed --rows 1000000 4000000 10000000 --repeats 1 "
+        "--driver-memory 4g --samplers NearMiss,NeighbourhoodCleaningRule --skip-imblearn "
+        "NearMiss NeighbourhoodCleaningRule`, 2026-12-06, one run, a 4 GiB driver: time per "
+        "million rows against 1M's (1.00x: linear in rows). imbalanced-learn at 1M: NearMiss "
+        "above; it needs every row in one process.",
+        ("scaling_nearmiss_ncr_10m.json",),
+        render_scaling,
+    ),
+    Section(
         "NearMiss at 1M rows: pass by pass, its kernel before and after",
         "`python -m benchmarks passes --rows 1000000 --samplers NearMiss,NearMiss-3` on `f704378` "
         "and on `a35002a` (the cross-set kernel in float32 with a float64 fallback, one product "
