@@ -112,17 +112,62 @@ def float32_error(xc: np.ndarray, reference: np.ndarray | None = None) -> np.nda
 
 
 def _block_candidates(
-    xq: np.ndarray, xt: np.ndarray, sq: np.ndarray | None, queries: np.ndarray, spare: int
+    xq: np.ndarray,
+    xt: np.ndarray,
+    sq: np.ndarray | None,
+    queries: np.ndarray | None,
+    spare: int,
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Indices of the ``spare`` smallest ``|x_j|^2 - 2 x_q . x_j`` per query (self excluded),
-    and those values, in the dtype of the inputs. ``sq`` is ``|x_j|^2``, or ``None`` when the
-    product already adds it (:func:`augmented`)."""
+    """Indices of the ``spare`` smallest ``|x_j|^2 - 2 x_q . x_j`` per query (``queries``: each
+    query's own column, excluded; None: none excluded), and those values, in the dtype of the
+    inputs. ``sq`` is ``|x_j|^2``, or ``None`` when the product already adds it
+    (:func:`augmented`)."""
     d = xq @ xt
     if sq is not None:
         d += sq[None, :]  # + |q|^2 is the same for a whole row: it does not change the ranking
-    d[np.arange(len(queries)), queries] = np.inf
+    if queries is not None:
+        d[np.arange(len(queries)), queries] = np.inf
     cand = smallest_per_row(d, spare)
     return cand, np.take_along_axis(d, cand, 1)
+
+
+def float32_candidates(
+    qc: np.ndarray,
+    rc: np.ndarray,
+    sq: np.ndarray,
+    k: int,
+    spare: int,
+    sign: float = 1.0,
+    own: np.ndarray | None = None,
+) -> np.ndarray:
+    """Per query row ``qc``, ``spare`` rows of ``rc`` among which are its ``k`` nearest
+    (``sign = -1``: farthest); both centred alike, ``sq`` the squared norms of ``rc``; ``own``:
+    each query's own row of ``rc``, excluded. Candidates from one float32 product per block of
+    queries (:func:`augmented`); a query whose ``k``-th and last candidate are not further apart
+    than twice the float32 error bound (rows much closer to each other than to the centre) gets
+    its candidates again in float64."""
+    left32, right32 = augmented(rc, sq, qc, sign)
+    error = float32_error(qc, rc)
+    cand = np.empty((len(qc), spare), dtype=np.int64)
+    every = spare >= len(rc) - (own is not None)  # every row a candidate: nothing missed
+    unsure = []
+    block = block_rows(len(rc))
+    for start in range(0, len(qc), block):
+        b = slice(start, start + block)
+        c, v = _block_candidates(left32[b], right32, None, None if own is None else own[b], spare)
+        cand[b] = c
+        if not every:
+            v = v.astype(np.float64)
+            kth = np.partition(v, k - 1, axis=1)[:, k - 1]
+            unsure.append(start + np.flatnonzero(v.max(axis=1) - kth <= 2.0 * error[b]))
+    redo = np.concatenate(unsure) if unsure else np.empty(0, dtype=np.int64)
+    if len(redo):
+        right64, sq64 = np.ascontiguousarray((-2.0 * sign) * rc.T), sign * sq
+        for start in range(0, len(redo), block):
+            r = redo[start : start + block]
+            mine = None if own is None else own[r]
+            cand[r] = _block_candidates(qc[r], right64, sq64, mine, spare)[0]
+    return cand
 
 
 def augmented(
@@ -179,28 +224,8 @@ def knn_in_cell(x: np.ndarray, queries: np.ndarray, k: int) -> tuple[np.ndarray,
         idx, dist = knn_in_cell(x * scale, queries, k)
         with np.errstate(over="ignore"):  # true squared distances beyond float64: inf
             return idx, dist / scale / scale
-    m = len(x)
     spare, xc, sq = centred(x, k)
-    left32, right32 = augmented(xc, sq)
-    error = float32_error(xc)
-    cand = np.empty((len(queries), spare), dtype=np.int64)
-    unsure = []
-    block = block_rows(m)
-    for start in range(0, len(queries), block):
-        q = queries[start : start + block]
-        c, v = _block_candidates(left32[q], right32, None, q, spare)
-        cand[start : start + len(q)] = c
-        if spare < m - 1:  # else every row is a candidate: nothing can be missed
-            v = v.astype(np.float64)
-            kth = np.partition(v, k - 1, axis=1)[:, k - 1]
-            unsure.append(start + np.flatnonzero(v.max(axis=1) - kth <= 2.0 * error[q]))
-    redo = np.concatenate(unsure) if unsure else np.empty(0, dtype=np.int64)
-    if len(redo):
-        minus_2xt = np.ascontiguousarray(-2.0 * xc.T)
-        for start in range(0, len(redo), block):
-            r = redo[start : start + block]
-            q = queries[r]
-            cand[r] = _block_candidates(xc[q], minus_2xt, sq, q, spare)[0]
+    cand = float32_candidates(xc[queries], xc, sq, k, spare, own=queries)
     diff = x[cand] - x[queries][:, None, :]
     dist = np.einsum("qkd,qkd->qk", diff, diff)
     order = np.lexsort((cand, dist), axis=1)[:, :k]

@@ -14,13 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spark_smote.kernels.knn import (
-    augmented,
-    block_rows,
-    float32_error,
-    power_of_two_scale,
-    smallest_per_row,
-)
+from spark_smote.kernels.knn import block_rows, float32_candidates, power_of_two_scale
 
 #: candidates ranked by directly computed distances beyond the ``k`` asked for: absorbs the
 #: rounding of the matrix form of the distances
@@ -70,34 +64,11 @@ def k_nearest(
 
 def _candidates(xq: np.ndarray, xr: np.ndarray, k: int, spare: int, sign: float) -> np.ndarray:
     """Per row of ``xq``, ``spare`` rows of ``xr`` (``spare < len(xr)``) among which are its
-    ``k`` nearest (``sign = -1``: farthest): the smallest ``sign * (|r|^2 - 2 q . r)`` in
-    float32, in float64 again where float32 cannot tell the ``k``-th from the rest."""
+    ``k`` nearest (``sign = -1``: farthest), on rows centred on ``xr``'s mean."""
     centre = xr.mean(axis=0)
-    rc, qc = xr - centre, xq - centre
+    rc = xr - centre
     sq = np.einsum("ij,ij->i", rc, rc)
-    left32, right32 = augmented(rc, sq, qc, sign)
-    error = float32_error(qc, rc)
-    cand = np.empty((len(xq), spare), dtype=np.int64)
-    unsure = []
-    block = block_rows(len(xr))
-    for start in range(0, len(xq), block):
-        d = left32[start : start + block] @ right32
-        c = smallest_per_row(d, spare)
-        cand[start : start + len(c)] = c
-        v = np.take_along_axis(d, c, 1).astype(np.float64)
-        kth = np.partition(v, k - 1, axis=1)[:, k - 1]
-        unsure.append(
-            start + np.flatnonzero(v.max(axis=1) - kth <= 2.0 * error[start : start + block])
-        )
-    redo = np.concatenate(unsure)
-    if len(redo):
-        right64 = np.ascontiguousarray((-2.0 * sign) * rc.T)
-        for start in range(0, len(redo), block):
-            r = redo[start : start + block]
-            d = qc[r] @ right64
-            d += sign * sq[None, :]
-            cand[r] = smallest_per_row(d, spare)
-    return cand
+    return float32_candidates(xq - centre, rc, sq, k, spare, sign)
 
 
 def distance_sums(xq: np.ndarray, xr: np.ndarray, k: int, farthest: bool = False) -> np.ndarray:
