@@ -265,6 +265,16 @@ def speed(args: argparse.Namespace) -> dict:
     return out
 
 
+def _members_chained(df, members):
+    """``df`` through each member's own ``transform`` in turn, member ``m`` writing its
+    probability vector to ``p<m>`` (no raw prediction, no prediction)."""
+    for m, member in enumerate(members):
+        df = member.copy(
+            {member.probabilityCol: f"p{m}", member.rawPredictionCol: "", member.predictionCol: ""}
+        ).transform(df)
+    return df
+
+
 def _prediction_breakdown(df, tree, members: int) -> dict[str, float]:
     """Predicting ``df`` with an ensemble of ``members`` one-tree members (fitted on a 2%
     sample): the whole ``transform``, and the members' own transforms alone (each writes its
@@ -280,11 +290,7 @@ def _prediction_breakdown(df, tree, members: int) -> dict[str, float]:
         frame.write.format("noop").mode("overwrite").save()
         return round(time.perf_counter() - start, 2)
 
-    chained = df
-    for m, member in enumerate(models):
-        chained = member.copy(
-            {member.probabilityCol: f"p{m}", member.rawPredictionCol: "", member.predictionCol: ""}
-        ).transform(chained)
+    chained = _members_chained(df, models)
     return {
         "predict_members": members,
         "predict_whole_seconds": run(model.transform(df)),
@@ -380,16 +386,7 @@ def prediction(args: argparse.Namespace) -> dict:
         }
         for _ in range(args.repeats):
             times["spark_rf"].append(run(forest.transform(df)))
-            chained = df
-            for i, member in enumerate(fitted[:m]):
-                chained = member.copy(
-                    {
-                        member.probabilityCol: f"p{i}",
-                        member.rawPredictionCol: "",
-                        member.predictionCol: "",
-                    }
-                ).transform(chained)
-            times["members_only"].append(run(chained))
+            times["members_only"].append(run(_members_chained(df, fitted[:m])))
             start = time.perf_counter()
             whole = model.transform(df)
             times["build"].append(time.perf_counter() - start)
