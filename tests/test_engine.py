@@ -199,3 +199,27 @@ def test_wide_outputs_renamed_and_filtered_plan_in_bounded_memory(spark, make):
         assert counts == {0: int((y == 0).sum()), 1: int((y == 0).sum())}
     else:
         assert counts[1] == int((y == 1).sum()) and counts[0] < int((y == 0).sum())
+
+
+@pytest.mark.newest  # engine logic, the same on every Spark version
+def test_a_class_held_whole_is_counted_on_the_driver_to_the_same_cells(spark, monkeypatch):
+    """A class small enough to reach the driver whole in the sampling pass is fitted on the
+    same seeded sample and counted on the driver: the same cells as a counting pass gives, and
+    no counting pass (the rows then are the same)."""
+    from spark_smote.engine import planning
+    from spark_smote.kernels import cells as cells_module
+
+    df = _frame(spark, _skewed(1500, "cluster"))  # a crowded cell: split, then recounted
+    smote = SMOTE(kNeighbors=5, maxBucketSize=150, numHashTables=3, seed=4)
+    passes = []
+    count = planning._count
+    monkeypatch.setattr(planning, "_count", lambda *a: passes.append(1) or count(*a))
+    (held,) = smote.plan(df).cells
+    assert passes == []
+    monkeypatch.setattr(cells_module, "HELD_VALUES", 0)
+    (counted,) = smote.plan(df).cells
+    assert len(passes) >= 2  # counted, split, counted again
+    assert held.hash.n_cells == counted.hash.n_cells > 10
+    for name in ("home", "guests", "keep", "parts"):
+        assert np.array_equal(getattr(held, name), getattr(counted, name)), name
+    assert np.array_equal(held.hash.leaves, counted.hash.leaves)

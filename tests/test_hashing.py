@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from spark_smote.kernels.cells import ClassTask, bound_cells, n_cells_for
+from spark_smote.kernels.cells import ClassTask, bound_cells, count_cells, n_cells_for
 from spark_smote.kernels.hashing import (
     FLAT_MAX_CELLS,
     TREE_PROBE,
@@ -191,3 +191,19 @@ def test_any_finite_magnitude_fits_and_assigns_the_same_cells(magnitude):
     split = split_cells(huge, np.array([0]), np.array([3]), x * magnitude, w, (1, 3))
     assert split.n_cells > huge.n_cells and split.scale == huge.scale
     assert without_cells(split, np.array([1])).scale == huge.scale
+
+
+def test_count_cells_counts_each_rank_of_the_weighted_rows():
+    """The driver's count of a class it holds whole equals counting every row's cells one by
+    one (a weight standing for identical rows)."""
+    x = blobs(500, [[0, 0], [5, 5], [0, 5], [5, 0]], seed=3)
+    w = np.random.default_rng(4).integers(1, 4, len(x)).astype(float)
+    h = fit_cell_hash(x, w, 6, 3, (1, 2))
+    counts = count_cells(h, x, w)
+    expected = np.zeros((h.n_cells, 3), dtype=np.int64)
+    for cells, weight in zip(h.assign(x), w, strict=True):
+        for rank, cell in enumerate(cells):
+            if cell >= 0:
+                expected[cell, rank] += int(weight)
+    assert counts.shape == (h.n_cells, 3) and np.array_equal(counts, expected)
+    assert counts[:, 0].sum() == w.sum()  # every row has one home cell

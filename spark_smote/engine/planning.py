@@ -7,7 +7,10 @@
    cell by ``maxBucketSize`` (:func:`~spark_smote.kernels.cells.bound_cells`): it keeps a cell's
    nearest guest ranks while they fit, and cuts a cell whose home rows alone are too many into
    parts of equal size. Cells too small for ``k`` neighbours are removed and the rows counted
-   again (their rows move to their next cells).
+   again (their rows move to their next cells). A class of at most
+   :data:`~spark_smote.kernels.cells.HELD_VALUES` values reached the driver whole in the
+   sampling pass (the sample it is fitted on marked among them), so the driver counts its
+   cells: the same counts, no pass.
 
 A class with at most ``maxBucketSize`` rows is one cell (exact neighbours) and costs no pass.
 """
@@ -15,6 +18,7 @@ A class with at most ``maxBucketSize`` rows is one cell (exact neighbours) and c
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -46,19 +50,39 @@ from spark_smote.kernels.cells import (
     ClassCells,
     ClassTask,
     bound_cells,
+    count_cells,
+    held_whole,
     n_cells_for,
     plan_single,
 )
 from spark_smote.kernels.hashing import CellHash, fit_cell_hash, split_cells, without_cells
 
 
+@dataclass(frozen=True)
+class ClassSample:
+    """What the sampling pass brought of one class: rows (identical rows collapsed into one)
+    with their ``weights``; ``picked`` marks the seeded sample the hash is fitted on, and
+    ``whole`` says the rows are all of the class (:func:`~spark_smote.kernels.cells.held_whole`),
+    so that the driver counts its cells without a pass."""
+
+    rows: np.ndarray
+    weights: np.ndarray
+    picked: np.ndarray
+    whole: bool
+
+    def sampled(self) -> tuple[np.ndarray, np.ndarray]:
+        """The seeded sample's rows and weights."""
+        return self.rows[self.picked], self.weights[self.picked]
+
+
 def sample(
     rows: DataFrame, tasks: Sequence[ClassTask], dim: int, seed: int, copies: int, max_size: int
-) -> dict[int, tuple[np.ndarray, np.ndarray]]:
-    """Bounded seeded samples of the classes ``tasks``: ``{index: (rows, weights)}``.
+) -> dict[int, ClassSample]:
+    """Bounded seeded samples of the classes ``tasks``, in one pass.
 
     About ``n_cells * SAMPLE_PER_CELL`` (within ``SAMPLE_MIN .. SAMPLE_MAX``) row keys per class
-    are chosen by hash; identical rows share a key and arrive as one row with a weight.
+    are picked by hash; identical rows share a key and arrive as one row with a weight. A class
+    :func:`~spark_smote.kernels.cells.held_whole` arrives whole, its picked rows marked.
     """
 
     def rate(t: ClassTask) -> float:
@@ -67,18 +91,25 @@ def sample(
 
     names = feature_names(dim)
     x = F.array(*[F.col(n) for n in names]) if names != [X] else F.col(X)
+    whole = {t.index for t in tasks if held_whole(t, dim)}
     picked = rows.filter(F.col(CLS).isin([t.index for t in tasks])).filter(
-        uniform(seed) < per_class(tasks, rate)
+        uniform(seed) < per_class(tasks, lambda t: 1.0 if t.index in whole else rate(t))
     )
-    got = picked.groupBy(CLS, KEY).agg(F.min(x).alias(X), F.count(F.lit(1)).alias("w")).collect()
-    out: dict[int, tuple[np.ndarray, np.ndarray]] = {}
+    got = (
+        picked.groupBy(CLS, KEY)
+        .agg(F.min(x).alias(X), F.count(F.lit(1)).alias("w"), F.min(uniform(seed)).alias("u"))
+        .collect()
+    )
+    out: dict[int, ClassSample] = {}
     for t in tasks:
-        mine = sorted((r[KEY], r[X], r["w"]) for r in got if r[CLS] == t.index)
+        mine = sorted((r[KEY], r[X], r["w"], r["u"]) for r in got if r[CLS] == t.index)
         if not mine:  # cannot happen for a class above maxBucketSize (rate >= 2% of its keys)
             continue
-        out[t.index] = (
+        out[t.index] = ClassSample(
             np.array([m[1] for m in mine], dtype=np.float64).reshape(len(mine), dim),
             np.array([m[2] for m in mine], dtype=np.float64),
+            np.array([m[3] < rate(t) for m in mine], dtype=bool),
+            t.index in whole,
         )
     return out
 
@@ -166,6 +197,23 @@ def _count(
     return counts
 
 
+def _counts(
+    rows: DataFrame,
+    hashes: dict[int, CellHash],
+    samples: dict[int, ClassSample],
+    copies: int,
+    dim: int,
+) -> dict[int, np.ndarray]:
+    """:func:`_count`, on the driver for the classes ``samples`` hold whole, by a pass over
+    ``rows`` for the others (if any)."""
+    held = {i: s for i, s in samples.items() if s.whole and i in hashes}
+    counts = {i: count_cells(hashes[i], s.rows, s.weights) for i, s in held.items()}
+    rest = {i: h for i, h in hashes.items() if i not in held}
+    if rest:
+        counts.update(_count(rows.filter(F.col(CLS).isin(sorted(rest))), rest, copies, dim))
+    return counts
+
+
 def planning_reads(tasks: Sequence[ClassTask], max_size: int) -> list[ClassTask]:
     """The classes of ``tasks`` whose rows :func:`plan_cells` reads: those of more than
     ``max_size`` rows (the others are one cell each, planned from their counts alone)."""
@@ -187,7 +235,8 @@ def plan_cells(
     Costs one sampling pass and one counting pass over the rows of the classes larger than
     ``max_size`` (:func:`planning_reads`; keep ``rows`` for them:
     :class:`~spark_smote.engine.keeping.Keeper` or :func:`~spark_smote.engine.keeping.held`),
-    nothing for the others. A recount follows when a cell is too small for ``k`` neighbours
+    nothing for the others; no counting pass when all of them are held whole (:func:`sample`).
+    A recount follows when a cell is too small for ``k`` neighbours
     (it is removed) or has more home rows than ``max_size`` (it gets a second level of
     k-means, fitted on its sample rows; identical rows cannot be split so, and are cut into
     parts by :func:`cell_groups`).
@@ -212,13 +261,14 @@ def plan_cells(
 
 def _fit(
     rows: DataFrame, big: list[ClassTask], dim: int, seed: int, max_size: int, copies: int
-) -> tuple[dict[int, CellHash], dict[int, tuple[np.ndarray, np.ndarray]]]:
+) -> tuple[dict[int, CellHash], dict[int, ClassSample]]:
     """The cell hashes of the classes ``big`` fitted on a seeded sample of their rows (one
     sampling pass), and that sample (for splitting crowded cells)."""
     samples = sample(rows, big, dim, seed, copies, max_size)
     hashes = {}
     for t in big:
-        x, w = samples.get(t.index, (np.zeros((1, dim)), np.ones(1)))
+        got = samples.get(t.index)
+        x, w = got.sampled() if got else (np.zeros((1, dim)), np.ones(1))
         n_cells = n_cells_for(t.n_rows, copies, max_size)
         hashes[t.index] = fit_cell_hash(x, w, n_cells, copies, (seed, HASH_STREAM, t.index))
     return hashes, samples
@@ -228,7 +278,7 @@ def _settle(
     rows: DataFrame,
     big: list[ClassTask],
     hashes: dict[int, CellHash],
-    samples: dict[int, tuple[np.ndarray, np.ndarray]],
+    samples: dict[int, ClassSample],
     dim: int,
     seed: int,
     max_size: int,
@@ -237,11 +287,12 @@ def _settle(
 ) -> dict[int, ClassCells]:
     """Count and bound the cells ``hashes`` of the classes ``big`` until they settle: a cell
     with more home rows than ``max_size`` is split (fitted on the class's rows in
-    ``samples``, if there), a cell too small for ``k`` neighbours removed, then a recount."""
+    ``samples``, if there), a cell too small for ``k`` neighbours removed, then a recount.
+    The classes ``samples`` hold whole are counted on the driver; the others by a pass."""
     hashes = dict(hashes)
     splits = dict.fromkeys(hashes, 0)
     for _ in range(MAX_PLAN_ROUNDS):
-        counts = _count(rows, hashes, copies, dim)
+        counts = _counts(rows, hashes, samples, copies, dim)
         planned, changed = {}, False
         for t in big:
             h = hashes[t.index]
@@ -254,7 +305,8 @@ def _settle(
                     [n_cells_for(int(cells.home[c]), copies, max_size) for c in crowded]
                 )
                 seed_ = (seed, HASH_STREAM, t.index, splits[t.index])
-                hashes[t.index] = split_cells(h, crowded, parts, *samples[t.index], seed_)
+                x, w = samples[t.index].sampled()
+                hashes[t.index] = split_cells(h, crowded, parts, x, w, seed_)
             if hashes[t.index] is h and len(tiny):  # remove them; their rows go to next cells
                 hashes[t.index] = without_cells(h, tiny)
             changed = changed or hashes[t.index] is not h

@@ -21,6 +21,11 @@ CELL_FILL = 0.6
 SAMPLE_PER_CELL = 300
 SAMPLE_MIN, SAMPLE_MAX = 20_000, 200_000
 
+#: A class of at most this many values (rows x features) reaches the driver whole in the
+#: sampling pass (16 MB of doubles at most), which then counts its cells itself: no counting
+#: pass over rows the driver already holds.
+HELD_VALUES = 2_000_000
+
 #: Counting passes at most: a cell too crowded (more home rows than ``maxBucketSize``) gets a
 #: second level of k-means and a recount, up to ``SPLIT_ROUNDS`` times; cells too small for
 #: ``k`` are removed and the rows recounted.
@@ -181,6 +186,22 @@ def bound_cells(
     stored = home + np.array([guests[c, : max(0, keep[c])].sum() for c in range(len(home))])
     tiny = np.flatnonzero((home > 0) & (stored <= k))
     return ClassCells(task, hash_, home, guests, keep, parts), tiny
+
+
+def held_whole(task: ClassTask, dim: int) -> bool:
+    """Whether planning reads every row of ``task`` to the driver (:data:`HELD_VALUES`)."""
+    return task.n_rows * dim <= HELD_VALUES
+
+
+def count_cells(cell_hash: CellHash, x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Rows per (cell, rank) of the rows ``x`` with weights ``w`` (identical rows collapsed):
+    the ``(cells, copies)`` counts a counting pass over those rows gives."""
+    got = cell_hash.assign(x)
+    counts = np.zeros((cell_hash.n_cells, cell_hash.copies), dtype=np.int64)
+    for r in range(got.shape[1]):
+        stored = got[:, r] >= 0
+        counts[:, r] = np.bincount(got[stored, r], w[stored], cell_hash.n_cells).round()
+    return counts
 
 
 def n_cells_for(n_rows: int, copies: int, max_size: int) -> int:
