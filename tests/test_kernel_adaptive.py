@@ -153,6 +153,17 @@ def test_quotas_by_weight_split_exactly_in_proportion():
     assert quotas_by_weight(5, np.array([])) is None
 
 
+def test_the_rounding_remainder_never_goes_to_a_group_without_weight():
+    """Measured totals (ADASYN, 30 cells) whose running sum rounds below the total at the
+    last weighted group: the remainder went to the weightless last group, which had no row to
+    draw from, and the class came out a row short."""
+    w = [8.3, 0, 9.700000000000001, 1.2, 0, 2.2, 3.8, 8.0, 5.0, 4.6, 8.0, 0, 2.8, 0, 0, 4.4]
+    w += [0, 4.5, 1.0, 2.6, 11.600000000000001, 3.8, 6.0, 5.0, 0, 7.7, 0, 6.3999999999999995]
+    w += [1.9, 0.0]
+    q = quotas_by_weight(1200, np.array(w))
+    assert q.sum() == 1200 and not q[np.array(w) == 0].any()
+
+
 @pytest.mark.parametrize(("n_rows", "n_draws"), [(1600, 1000), (50, 5000), (10**9, 300)])
 def test_draw_profile_is_a_draw_with_replacement(n_rows, n_draws):
     profiles = [draw_profile(n_rows, n_draws, (s,)) for s in range(200)]

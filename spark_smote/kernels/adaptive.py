@@ -59,8 +59,10 @@ def generate_cell_adaptive(
     xs, owns, ws = x[order], np.asarray(own, dtype=bool)[order], base_weight[order]
     rng = np.random.default_rng(np.random.SeedSequence(list(seed)))
     total = ws.sum()
-    if n_new == 0 or total <= 0:
+    if n_new == 0:
         return np.empty((0, x.shape[1])), np.empty(0, dtype=np.int64)
+    if not total > 0:  # a broken invariant: quotas go to groups with weight only
+        raise RuntimeError(f"{n_new} rows to draw from rows of total weight {total}")
     base = rng.choice(len(xs), size=n_new, p=ws / total)
     pick = rng.integers(0, k, n_new)
     gap = rng.random(n_new)
@@ -85,11 +87,12 @@ def generate_cell_adaptive(
 
 def quotas_by_weight(n_new: int, weights: np.ndarray) -> np.ndarray | None:
     """``n_new`` split among groups in proportion to their (non-negative parts of) ``weights``,
-    summing to ``n_new`` exactly; ``None`` when no group has any weight."""
+    summing to ``n_new`` exactly, none to a group of weight 0 (it has no row to draw from);
+    ``None`` when no group has any weight."""
     w = np.maximum(np.asarray(weights, dtype=np.float64), 0.0)
     total = w.sum()
     if total <= 0:
         return None
     cum = np.floor(n_new * np.cumsum(w) / total).astype(np.int64)
-    cum[-1] = n_new
+    cum[np.flatnonzero(w)[-1] :] = n_new  # the rounding remainder: never to a weightless group
     return np.diff(np.concatenate([[0], cum]))
