@@ -3,7 +3,8 @@
 Suites (each ``--help`` says how it measures): ``speed`` (samplers against imbalanced-learn and
 their floors, by rows), ``passes`` (one transform pass by pass), ``quality`` (neighbour quality
 of the cell knobs), ``cleaning`` (the cleaners' removed rows against imbalanced-learn's exact
-ones), ``prototypes`` (NearMiss, CNN, One-Sided Selection, ClusterCentroids and KMeansSMOTE
+ones), ``adaptive`` (Borderline-SMOTE's and ADASYN's base rows against the exact rule),
+``prototypes`` (NearMiss, CNN, One-Sided Selection, ClusterCentroids and KMeansSMOTE
 against imbalanced-learn on one table), ``ensembles`` (balanced ensembles against Spark's forest
 and imbalanced-learn), ``remedies`` (resampling, class weights: held-out scores), ``memory``
 (capped Python workers), ``skew`` (skewed minority classes), ``sparse`` (wide sparse vectors),

@@ -10,6 +10,7 @@ SUITES = (
     "passes",
     "quality",
     "cleaning",
+    "adaptive",
     "prototypes",
     "ensembles",
     "remedies",

@@ -38,13 +38,13 @@ def caller() -> str:
 
 
 #: the DataFrame methods that run a pass on the driver's behalf, and how a pass is labelled
-TIMED = {"collect": "", "count": " (kept)", "localCheckpoint": " (kept)"}
+TIMED = {"collect": "", "toArrow": "", "count": " (kept)", "localCheckpoint": " (kept)"}
 
 
 def timed_passes(spark, path: str, name: str) -> dict[str, float]:
     """Seconds per collecting (or keeping) pass of one transform, and the output pass after."""
     frame_type = type(spark.range(1))
-    methods = {m: getattr(frame_type, m) for m in TIMED}
+    methods = {m: getattr(frame_type, m) for m in TIMED if hasattr(frame_type, m)}
     seconds: dict[str, float] = defaultdict(float)
 
     def timed(method: str):
@@ -58,7 +58,7 @@ def timed_passes(spark, path: str, name: str) -> dict[str, float]:
         return call
 
     df = spark.read.parquet(path)
-    for m in TIMED:
+    for m in methods:
         setattr(frame_type, m, timed(m))
     with PeakRSS() as mem:
         try:

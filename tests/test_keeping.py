@@ -58,8 +58,8 @@ class KeptByTransform:
         self.keep = Keeper.keep
         self.made: list[DataFrame] = []
 
-    def __call__(self, keeper: Keeper, rows: DataFrame) -> DataFrame:
-        out = self.keep(keeper, rows)
+    def __call__(self, keeper: Keeper, rows: DataFrame, now: bool = True) -> DataFrame:
+        out = self.keep(keeper, rows, now)
         self.made.append(out)
         return out
 
@@ -77,7 +77,7 @@ def _cached(frame: DataFrame) -> bool:
 @pytest.fixture
 def spy(monkeypatch) -> KeptByTransform:
     spied = KeptByTransform()
-    monkeypatch.setattr(Keeper, "keep", lambda self, rows: spied(self, rows))
+    monkeypatch.setattr(Keeper, "keep", lambda self, rows, now=True: spied(self, rows, now))
     return spied
 
 

@@ -79,16 +79,22 @@ class Keeper:
         self._frames: list[DataFrame] = []
         self._release = weakref.finalize(self, _unpersist, self._frames)
 
-    def keep(self, rows: DataFrame) -> DataFrame:
-        """``rows`` computed now and kept on the executors' disks, lineage intact, for the
-        passes that read them next; ``rows`` as they are where the session refuses caching
-        (an error in computing them then comes back from the pass that reads them)."""
+    def keep(self, rows: DataFrame, now: bool = True) -> DataFrame:
+        """``rows`` kept on the executors' disks, lineage intact, for the passes that read them
+        next; ``rows`` as they are where the session refuses caching (an error in computing
+        them then comes back from the pass that reads them).
+
+        ``now``: computed at once (a pass of their own), for rows whose next readers run after
+        what they are computed from is released (:func:`held`); else by the first pass that
+        reads them, which stores them for the others (one pass fewer)."""
         persisted = persisted_or_none(_own(rows), StorageLevel.DISK_ONLY)
         if persisted is None:
             return rows
         self._frames.append(persisted)
+        if not now:
+            return persisted
         try:
-            persisted.count()  # computed now, so that the passes after it read them once
+            persisted.count()
         except Exception:
             self.release()
             raise

@@ -40,7 +40,7 @@ from spark_smote.engine.columns import (
     per_class,
     uniform,
 )
-from spark_smote.engine.rows import stack_features
+from spark_smote.engine.rows import collected, stack_features
 from spark_smote.kernels.cells import (
     MAX_PLAN_ROUNDS,
     SAMPLE_MAX,
@@ -95,21 +95,26 @@ def sample(
     picked = rows.filter(F.col(CLS).isin([t.index for t in tasks])).filter(
         uniform(seed) < per_class(tasks, lambda t: 1.0 if t.index in whole else rate(t))
     )
-    got = (
-        picked.groupBy(CLS, KEY)
-        .agg(F.min(x).alias(X), F.count(F.lit(1)).alias("w"), F.min(uniform(seed)).alias("u"))
-        .collect()
+    got = collected(
+        picked.groupBy(CLS, KEY).agg(
+            F.min(x).alias(X), F.count(F.lit(1)).alias("w"), F.min(uniform(seed)).alias("u")
+        )
     )
+    if not got.num_rows:  # cannot happen for a class above maxBucketSize (rate >= 2% of keys)
+        return {}
+    cls, keys = got.column(CLS).to_numpy(), got.column(KEY).to_numpy()
+    values = got.column(X).combine_chunks().flatten().to_numpy(zero_copy_only=False)
+    values = values.astype(np.float64).reshape(got.num_rows, dim)
+    weights = got.column("w").to_numpy().astype(np.float64)
+    picks = got.column("u").to_numpy()
     out: dict[int, ClassSample] = {}
     for t in tasks:
-        mine = sorted((r[KEY], r[X], r["w"], r["u"]) for r in got if r[CLS] == t.index)
-        if not mine:  # cannot happen for a class above maxBucketSize (rate >= 2% of its keys)
+        mine = np.flatnonzero(cls == t.index)
+        if not len(mine):
             continue
+        mine = mine[np.argsort(keys[mine], kind="stable")]  # a stable order: by row key
         out[t.index] = ClassSample(
-            np.array([m[1] for m in mine], dtype=np.float64).reshape(len(mine), dim),
-            np.array([m[2] for m in mine], dtype=np.float64),
-            np.array([m[3] < rate(t) for m in mine], dtype=bool),
-            t.index in whole,
+            values[mine], weights[mine], picks[mine] < rate(t), t.index in whole
         )
     return out
 

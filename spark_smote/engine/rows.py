@@ -12,6 +12,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from pyspark.sql import Column, DataFrame
 from pyspark.sql import functions as F
 
@@ -50,6 +51,18 @@ def stack_features(pdf: pd.DataFrame, names: Sequence[str], dim: int) -> np.ndar
         values = list(pdf[X])
         return np.array(values, dtype=np.float64).reshape(len(values), dim)
     return pdf[list(names)].to_numpy(np.float64).reshape(len(pdf), dim)
+
+
+def collected(frame: DataFrame) -> pa.Table:
+    """``frame``'s rows on the driver (a bounded result) as an Arrow table: by
+    ``DataFrame.toArrow`` where the API has it (pyspark 4, Spark Connect), a few times faster
+    than ``collect`` for array columns; else from ``collect``."""
+    to_arrow = getattr(frame, "toArrow", None)
+    if to_arrow is not None:
+        return to_arrow()
+    names = frame.columns
+    rows = frame.collect()
+    return pa.table({n: [r[i] for r in rows] for i, n in enumerate(names)})
 
 
 def features_of(rows: Sequence[Any], dim: int) -> np.ndarray:

@@ -145,7 +145,7 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         the ``keeper`` keeps them: its passes and the output read them, not the input."""
         rows = class_rows(dataset, spec, tasks, dim, self._row_columns(spec))
         if planning_reads(tasks, self.getMaxBucketSize()):
-            rows = keeper.keep(rows)
+            rows = keeper.keep(rows, now=False)  # stored by the sampling pass
         return self._cells(rows, tasks, dim), rows
 
     def _row_columns(self, spec: FeatureSpec) -> list[str]:
