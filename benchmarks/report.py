@@ -553,10 +553,16 @@ SECTIONS: tuple[Section, ...] = (
     Section(
         "SMOTE against imbalanced-learn and the floor, by rows",
         "`python -m benchmarks speed --rows 1000000 4000000 --samplers SMOTE,SMOTE-1table` "
-        "(before the harness: `bench.py`). 1M and 4M: medians of 3, 2026-12-01 (end of 0.3); "
+        "(before the harness: `bench.py`). 1M: medians of 5, 2026-12-06 (planning one pass "
+        "shorter, `b5af59f`); 4M: medians of 3, 2026-12-01 (end of 0.3); "
         "10M: one run, 2026-12-01; 20M: one run, 2026-11-30 (imbalanced-learn not run). "
         "Speed-up: imbalanced-learn's seconds over spark_smote's.",
-        ("bench_1m_4m_end_of_0.3.json", "bench_10m_issue19_end.json", "v2_results_20m.json"),
+        (
+            "bench_1m_4m_end_of_0.3.json",
+            "bench_1m_planning.json",
+            "bench_10m_issue19_end.json",
+            "v2_results_20m.json",
+        ),
         render_smote,
     ),
     Section(
