@@ -12,8 +12,20 @@ import pytest
 from pyspark import StorageLevel
 from pyspark.ml import Estimator
 from pyspark.sql import DataFrame
+from pyspark.sql import functions as F
 
-from spark_smote import ADASYN, SMOTE, SMOTENC, BorderlineSMOTE, Pipeline, Sampler, release
+from spark_smote import (
+    ADASYN,
+    SMOTE,
+    SMOTEN,
+    SMOTENC,
+    BorderlineSMOTE,
+    ClusterCentroids,
+    KMeansSMOTE,
+    Pipeline,
+    Sampler,
+    release,
+)
 from spark_smote.engine.keeping import Keeper
 
 COLS = ["a", "b"]
@@ -57,10 +69,12 @@ class KeptByTransform:
     def __init__(self) -> None:
         self.keep = Keeper.keep
         self.made: list[DataFrame] = []
+        self.now: list[bool] = []
 
     def __call__(self, keeper: Keeper, rows: DataFrame, now: bool = True) -> DataFrame:
         out = self.keep(keeper, rows, now)
         self.made.append(out)
+        self.now.append(now)
         return out
 
     def still_kept(self, calls: slice = slice(None)) -> int:
@@ -98,6 +112,31 @@ def test_kept_once_and_the_same_rows_where_the_session_refuses(table, monkeypatc
     _refuse_caching(monkeypatch, type(table))
     recomputed = sorted(sampler.transform(table).filter("s").collect())
     assert len(kept) == 1200 and kept == recomputed
+
+
+#: the samplers whose planning reads the rows of a class (above maxBucketSize) that the output
+#: reads too
+PLANNERS: dict[str, Callable[[], Sampler]] = {
+    "smote": lambda: SMOTE(inputCols=COLS, maxBucketSize=100),
+    "smoten": lambda: SMOTEN(inputCols=["colour", "shade"], kNeighbors=2, maxBucketSize=100),
+    "kmeans-smote": lambda: KMeansSMOTE(
+        inputCols=COLS, nClusters=2, clusterBalanceThreshold=0.0, maxBucketSize=60
+    ),
+    "cluster-centroids": lambda: ClusterCentroids(inputCols=COLS, maxBucketSize=100),
+}
+
+
+@pytest.mark.parametrize("name", sorted(PLANNERS))
+def test_the_rows_planning_reads_are_stored_by_its_sampling_pass(table, spy, name):
+    """No pass of their own: kept lazily, stored by the first pass that reads them (planning's
+    sampling pass), then read by its counting pass and the output: the rows a transform
+    writes."""
+    data = table.withColumn("shade", F.col("id") % 5)
+    sampler = PLANNERS[name]().setSeed(6)
+    plan = sampler.plan(data)
+    assert spy.now == [False] and plan.rows is spy.made[0]
+    out = sorted(sampler.resample(data, plan).collect(), key=repr)  # soft centroids: nulls
+    assert out == sorted(sampler.transform(data).collect(), key=repr)
 
 
 @pytest.mark.parametrize("name", ["borderline-2", "adasyn"])

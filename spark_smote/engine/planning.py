@@ -40,6 +40,7 @@ from spark_smote.engine.columns import (
     per_class,
     uniform,
 )
+from spark_smote.engine.keeping import Keeper
 from spark_smote.engine.rows import collected, stack_features
 from spark_smote.kernels.cells import (
     MAX_PLAN_ROUNDS,
@@ -225,6 +226,19 @@ def planning_reads(tasks: Sequence[ClassTask], max_size: int) -> list[ClassTask]
     return [t for t in tasks if t.n_rows > max_size]
 
 
+def kept_for_planning(
+    rows: DataFrame, tasks: Sequence[ClassTask], max_size: int, keeper: Keeper
+) -> DataFrame:
+    """``rows`` (from :func:`class_rows`) as :func:`plan_cells` and the output should read
+    them: kept by ``keeper`` where planning reads them (:func:`planning_reads`), stored by
+    :func:`plan_cells`' sampling pass, the first to read them (no pass of their own; the
+    counting pass and the output then read the kept rows, not the input); as they are where
+    every class is one cell."""
+    if planning_reads(tasks, max_size):
+        return keeper.keep(rows, now=False)
+    return rows
+
+
 def plan_cells(
     rows: DataFrame,
     tasks: Sequence[ClassTask],
@@ -238,8 +252,8 @@ def plan_cells(
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
     Costs one sampling pass and one counting pass over the rows of the classes larger than
-    ``max_size`` (:func:`planning_reads`; keep ``rows`` for them:
-    :class:`~spark_smote.engine.keeping.Keeper` or :func:`~spark_smote.engine.keeping.held`),
+    ``max_size`` (:func:`planning_reads`; keep ``rows`` for them: :func:`kept_for_planning`
+    or :func:`~spark_smote.engine.keeping.held`),
     nothing for the others; no counting pass when all of them are held whole (:func:`sample`).
     A recount follows when a cell is too small for ``k`` neighbours
     (it is removed) or has more home rows than ``max_size`` (it gets a second level of

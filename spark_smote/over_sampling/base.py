@@ -21,7 +21,7 @@ from spark_smote.engine.columns import other_names
 from spark_smote.engine.generation import generated_schema, generation_kernel, synthetic_columns
 from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.keeping import Keeper
-from spark_smote.engine.planning import plan_cells, planning_reads
+from spark_smote.engine.planning import kept_for_planning, plan_cells
 from spark_smote.engine.rows import class_rows
 from spark_smote.engine.validation import (
     DataStats,
@@ -144,8 +144,7 @@ class BaseSMOTE(Sampler, _EngineParams, ParamsReadWrite):
         :meth:`_row_columns`). Where planning reads the rows (a class above ``maxBucketSize``)
         the ``keeper`` keeps them: its passes and the output read them, not the input."""
         rows = class_rows(dataset, spec, tasks, dim, self._row_columns(spec))
-        if planning_reads(tasks, self.getMaxBucketSize()):
-            rows = keeper.keep(rows, now=False)  # stored by the sampling pass
+        rows = kept_for_planning(rows, tasks, self.getMaxBucketSize(), keeper)
         return self._cells(rows, tasks, dim), rows
 
     def _row_columns(self, spec: FeatureSpec) -> list[str]:

@@ -20,7 +20,7 @@ from spark_smote.engine.clusters import (
 )
 from spark_smote.engine.columns import CLS, HASH_STREAM, uniform
 from spark_smote.engine.keeping import Keeper
-from spark_smote.engine.planning import plan_cells, planning_reads
+from spark_smote.engine.planning import kept_for_planning, plan_cells
 from spark_smote.engine.rows import class_rows, features_of
 from spark_smote.engine.validation import (
     FeatureSpec,
@@ -227,8 +227,7 @@ class KMeansSMOTE(BaseSMOTE, _KNeighborsParams):
                 tasks.append(ClassTask(len(tasks), label, int(counts[cls, cluster]), n_new, width))
         keeper = Keeper()
         rows = self._task_rows(dataset, spec, labels, dim, centres, index)
-        if planning_reads(tasks, self.getMaxBucketSize()):
-            rows = keeper.keep(rows)
+        rows = kept_for_planning(rows, tasks, self.getMaxBucketSize(), keeper)
         cells = plan_cells(
             rows,
             tasks,

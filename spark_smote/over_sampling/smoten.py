@@ -23,7 +23,7 @@ from spark_smote.engine.columns import (
 from spark_smote.engine.generation import smoten_kernel, voted_schema
 from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.keeping import Keeper
-from spark_smote.engine.planning import plan_cells, planning_reads
+from spark_smote.engine.planning import kept_for_planning, plan_cells
 from spark_smote.engine.validation import (
     DataStats,
     FeatureSpec,
@@ -154,8 +154,7 @@ class SMOTEN(BaseSMOTE, _KNeighborsParams):
         probabilities = class_probabilities(dataset, columns, spec.label, labels, name)
         keeper = Keeper()
         rows = self._embedded(dataset, spec, tasks, probabilities, len(labels))
-        if planning_reads(tasks, self.getMaxBucketSize()):
-            rows = keeper.keep(rows)
+        rows = kept_for_planning(rows, tasks, self.getMaxBucketSize(), keeper)
         cells = plan_cells(
             rows, tasks, dim, self.getSeed(), self.getMaxBucketSize(), self.getNumHashTables(), k
         )

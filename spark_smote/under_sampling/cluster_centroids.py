@@ -17,7 +17,7 @@ from spark_smote.engine.columns import KEY, KEY2, field, quote
 from spark_smote.engine.generation import centroid_kernel, generated_schema, synthetic_columns
 from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.keeping import Keeper
-from spark_smote.engine.planning import plan_cells, planning_reads
+from spark_smote.engine.planning import kept_for_planning, plan_cells
 from spark_smote.engine.rows import class_rows
 from spark_smote.engine.selection import kept_rows
 from spark_smote.engine.validation import (
@@ -161,8 +161,7 @@ class ClusterCentroids(_DenseFeatureSampler, _CellParams, ParamsReadWrite):
         keeper = Keeper()
         hard = self._hard(stats)
         rows = class_rows(dataset, spec, tasks, stats.dim, identity=hard)
-        if planning_reads(tasks, max_size):
-            rows = keeper.keep(rows)
+        rows = kept_for_planning(rows, tasks, max_size, keeper)
         cells = plan_cells(rows, tasks, stats.dim, self.getSeed(), max_size, 1, 1)
         return SamplingPlan(
             name, stats.counts, after, cells, spec, stats, False, rows, dataset, keeper
