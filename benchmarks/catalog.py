@@ -32,12 +32,27 @@ class Entry:
     imblearn: str | None = None
     floor: str = "over"
     whole_rows: bool = False  # takes no feature columns (copies or drops whole rows)
+    vector: bool = False  # takes the features as one vector column (assembled in the stage)
 
     def stage(self, features: list[str]) -> Any:
         import spark_smote
 
-        made = getattr(spark_smote, self.cls)(**self.params)
+        params = {k: v() if callable(v) else v for k, v in self.params.items()}  # made late
+        made = getattr(spark_smote, self.cls)(**params)
+        if self.vector:
+            from pyspark.ml import PipelineModel
+            from pyspark.ml.feature import VectorAssembler
+
+            assemble = VectorAssembler(inputCols=features, outputCol=made.getFeaturesCol())
+            return PipelineModel(stages=[assemble, made])
         return made if self.whole_rows else made.setInputCols(features)
+
+
+def _spark_forest() -> Any:
+    """The forest both instance-hardness thresholds cross-validate: 10 trees of depth 8."""
+    from pyspark.ml.classification import RandomForestClassifier
+
+    return RandomForestClassifier(numTrees=10, maxDepth=8, seed=0)
 
 
 def _imblearn(module: str, cls: str, args: str = "") -> str:
@@ -114,6 +129,15 @@ SAMPLERS: dict[str, Entry] = {
     ),
     "ClusterCentroids": Entry(
         "ClusterCentroids", {}, _imblearn("under_sampling", "ClusterCentroids"), "under"
+    ),
+    "InstanceHardnessThreshold": Entry(  # both with the same small forest (theirs: 100 trees)
+        "InstanceHardnessThreshold",
+        {"estimator": _spark_forest, "cv": 5},
+        "from imblearn.under_sampling import InstanceHardnessThreshold as S; "
+        "from sklearn.ensemble import RandomForestClassifier as F; "
+        "s = S(estimator=F(n_estimators=10, max_depth=8, random_state=0), cv=5, random_state=0)",
+        "under",
+        vector=True,
     ),
     "SMOTEENN": Entry("SMOTEENN", {}, _imblearn("combine", "SMOTEENN")),
     "SMOTETomek": Entry("SMOTETomek", {}, _imblearn("combine", "SMOTETomek")),

@@ -16,13 +16,16 @@ their imbalanced-learn counterparts. ``speed``: fit and prediction time at 1M ro
 minority, of the balanced forest and Spark's forest of the same trees and depth, and
 imbalanced-learn's fit time. ``prediction``: where a soft vote's time goes, per number of
 members: Spark's forest of as many trees, the members' own transforms alone (each writes its
-probability vector), the whole ``transform`` and the driver's time to build its plan.
+probability vector), the whole ``transform`` and the driver's time to build its plan, and the
+``transform`` of the ensemble saved and loaded (its trees then one Spark forest).
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import shutil
+import tempfile
 import time
 
 import numpy as np
@@ -378,11 +381,15 @@ def prediction(args: argparse.Namespace) -> dict:
             numTrees=m, maxDepth=args.depth, subsamplingRate=0.02, seed=1
         ).fit(df)
         model = EnsembleModel(fitted[:m], 2)
+        folder = tempfile.mkdtemp(prefix="ensemble_")
+        model.write().overwrite().save(folder)  # writes the members as one forest too
+        loaded = EnsembleModel.load(folder)
         times: dict[str, list[float]] = {
             "spark_rf": [],
             "members_only": [],
             "whole": [],
             "build": [],
+            "loaded": [],
         }
         for _ in range(args.repeats):
             times["spark_rf"].append(run(forest.transform(df)))
@@ -391,12 +398,19 @@ def prediction(args: argparse.Namespace) -> dict:
             whole = model.transform(df)
             times["build"].append(time.perf_counter() - start)
             times["whole"].append(run(whole))
+            start = time.perf_counter()
+            run(loaded.transform(df))  # plan and run
+            times["loaded"].append(time.perf_counter() - start)
+        shutil.rmtree(folder, ignore_errors=True)
         found = {f"{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()}
         found["whole_over_spark_rf"] = round(
             (found["whole_seconds"] + found["build_seconds"]) / found["spark_rf_seconds"], 2
         )
         found["members_only_over_spark_rf"] = round(
             found["members_only_seconds"] / found["spark_rf_seconds"], 2
+        )
+        found["loaded_over_spark_rf"] = round(
+            found["loaded_seconds"] / found["spark_rf_seconds"], 2
         )
         out["by_members"][m] = found
         print(m, found, flush=True)

@@ -5,12 +5,15 @@
     python -m benchmarks speed --rows 4000000 --samplers BorderlineSMOTE,ADASYN \
         --skip-imblearn BorderlineSMOTE ADASYN      # imbalanced-learn's pass the time limit
     python -m benchmarks speed --mixed 1000000 --repeats 3      # SMOTE-NC
+    python -m benchmarks speed --categorical 100000 1000000 --repeats 1     # SMOTEN
 
 Interleaved repeats on one ``local[2]`` session (a warm-up first), the ``noop`` sink, medians;
 each sampler's floor (``benchmarks.catalog``) in the same rounds; imbalanced-learn in a child
 process on in-memory arrays (loading not timed), with a time limit, a failure not repeated.
 ``--mixed``: 10 numeric columns of the table plus three seeded categorical columns of 10, 1,000
 and 100,000 values: SMOTE-NC against SMOTE on the numeric part and imbalanced-learn's SMOTENC.
+``--categorical``: SMOTEN on those three columns alone, by rows, against the floor and
+imbalanced-learn's SMOTEN (run where its minority x minority matrices fit in 8 GiB).
 """
 
 from __future__ import annotations
@@ -199,6 +202,44 @@ def bench_mixed(rows: int, repeats: int, timeout: int, memory: str) -> dict:
     return {"rows": rows, "repeats": repeats, "mixed": r}
 
 
+#: imbalanced-learn's SMOTEN holds two minority x minority float64 matrices (its pairwise value
+#: difference distances, then the neighbours searched on them): run only where they fit
+SMOTEN_IMBLEARN_BYTES = 8 * 2**30
+
+
+def bench_categorical(rows: list[int], repeats: int, timeout: int, memory: str) -> dict:
+    """SMOTEN on the mixed table's three categorical columns, by rows: spark_smote, the floor
+    and imbalanced-learn's SMOTEN where its distance matrices fit (else skipped, with their
+    size)."""
+    spark = spark_session(memory)
+    cats = list(CATEGORIES)
+    make = "from imblearn.over_sampling import SMOTEN as S; s = S(random_state=0)"
+    run_spark(spark, make_mixed(rows[0]), "SMOTEN", {}, cats)  # warm-up
+    out: dict = {"repeats": repeats, "rows": {}}
+    for n in rows:
+        path = make_mixed(n)
+        minority = min(_counts(spark, path).values())
+        needs = 2 * 8 * minority**2
+        r: dict = {"smoten": [], "floor": [], "imblearn": [], "imblearn_bytes": needs}
+        for _ in range(repeats):
+            r["smoten"].append(run_spark(spark, path, "SMOTEN", {}, cats))
+            r["floor"].append(FLOORS["over"](spark, path))
+            if needs <= SMOTEN_IMBLEARN_BYTES and (not r["imblearn"] or r["imblearn"][-1]):
+                res = run_imblearn(path, make, cats, timeout)
+                r["imblearn"].append(res["seconds"])
+                r.setdefault("imblearn_runs", []).append(res)
+            print(n, {k: v[-1] for k, v in r.items() if isinstance(v, list) and v}, flush=True)
+        r["median"] = {k: median(r[k]) for k in ("smoten", "floor", "imblearn")}
+        out["rows"][n] = r
+    spark.stop()
+    return out
+
+
+def _counts(spark, path: Path) -> dict:
+    df = spark.read.parquet(str(path))
+    return {row["label"]: row["count"] for row in df.groupBy("label").count().collect()}
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
     p.add_argument("--rows", type=int, nargs="*", default=[])
@@ -206,6 +247,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--out", default="speed.json", help="raw results, JSON")
     p.add_argument("--samplers", default="SMOTE", help=",".join(SAMPLERS))
     p.add_argument("--mixed", type=int, default=None, metavar="ROWS")
+    p.add_argument("--categorical", type=int, nargs="*", default=[], metavar="ROWS")
     p.add_argument("--timeout", type=int, default=900, help="imbalanced-learn's, seconds")
     p.add_argument("--driver-memory", default="8g")
     p.add_argument("--skip-imblearn", nargs="*", default=[], choices=list(SAMPLERS))
@@ -228,4 +270,8 @@ def main(argv: list[str] | None = None) -> None:
     if args.mixed:
         results["mixed"] = bench_mixed(args.mixed, args.repeats, args.timeout, args.driver_memory)
         print(results["mixed"]["mixed"]["median"])
+    if args.categorical:
+        results["categorical"] = bench_categorical(
+            args.categorical, args.repeats, args.timeout, args.driver_memory
+        )
     save(results, args.out, "speed")

@@ -125,6 +125,8 @@ class ParamsWriter(MLWriter):
             if self.shouldOverwrite:
                 stage_writer = stage_writer.overwrite()
             stage_writer.save(os.path.join(path, name))
+        if isinstance(self.instance, StagesReadWrite):
+            self.instance._write_also(path, spark, self.shouldOverwrite)
 
 
 class ParamsReader(MLReader, Generic[P]):
@@ -201,6 +203,9 @@ class StagesReadWrite(ParamsReadWrite):
     def _saved_extra(self) -> dict[str, Any] | None:
         """What else the metadata holds (JSON), under its ``extra`` key: which stages."""
         return {"stages": sorted(self._saved_stages())}
+
+    def _write_also(self, path: str, spark: SparkSession, overwrite: bool) -> None:
+        """Write what else the stage saves at ``path``, after its stages (nothing here)."""
 
     def _restore(self, path: str, extra: dict[str, Any]) -> None:
         """Set what :meth:`_saved_stages` and :meth:`_saved_extra` saved at ``path``."""

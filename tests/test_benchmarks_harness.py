@@ -39,10 +39,12 @@ def test_the_page_quotes_the_medians_of_its_files():
     assert list(plots) == ["smote_by_rows.png"]
 
 
-def test_every_sampler_of_the_catalog_has_its_counterpart_and_floor():
+def test_every_sampler_of_the_catalog_has_its_counterpart_and_floor(spark):
+    """(``spark``: a stage's Spark ML estimator, e.g. the instance-hardness forest, needs it.)"""
     pytest.importorskip("imblearn")
     for name, entry in SAMPLERS.items():
         stage = entry.stage(["a", "b"])
+        stage = stage.stages[-1] if entry.vector else stage  # after its VectorAssembler
         assert type(stage).__name__ == entry.cls, name
         assert entry.floor in FLOORS, name
         if entry.imblearn is not None:

@@ -217,9 +217,39 @@ def test_saved_and_loaded_with_identical_predictions(table, tmp_path, make):
     assert len(loaded.models) == len(model.models) and loaded.numClasses == 3
     a = [r.probability for r in model.transform(table).orderBy("id").collect()]
     b = [r.probability for r in loaded.transform(table).orderBy("id").collect()]
-    assert a == b
+    assert np.allclose(a, b, rtol=1e-12, atol=0)  # trees: one forest's sum, in another order
     again = loaded_estimator.fit(table)
     assert [r.probability for r in again.transform(table).orderBy("id").collect()] == a
+
+
+@pytest.mark.parametrize(
+    ("make", "forest"),
+    [
+        (lambda: BalancedRandomForestClassifier(numTrees=3, maxDepth=3, seed=2), True),
+        (lambda: BalancedBaggingClassifier(numEstimators=3, seed=2), True),
+        (lambda: BalancedBaggingClassifier(estimator=LogisticRegression(maxIter=5)), False),
+        (lambda: RUSBoostClassifier(numEstimators=3), False),  # a weighted vote of trees
+    ],
+)
+def test_trees_voting_by_their_mean_load_as_one_spark_forest(table, tmp_path, make, forest):
+    """Saved, they are also written as one Spark random forest, which the loaded model
+    predicts with (one read of the vector for all trees): the same outputs as the fitted
+    model's, under the model's output names."""
+    from pyspark.ml.classification import RandomForestClassificationModel
+
+    model = make().fit(table).setProbabilityCol("p").setRawPredictionCol("raw")
+    model.setPredictionCol("class")
+    model.save(str(tmp_path / "model"))
+    loaded = type(model).load(str(tmp_path / "model"))
+    assert isinstance(loaded._forest, RandomForestClassificationModel) is forest
+    if forest:
+        assert loaded._forest.getNumTrees == len(model.models)
+    fitted, read = (m.transform(table).orderBy("id").collect() for m in (model, loaded))
+    assert [r.asDict().keys() for r in fitted] == [r.asDict().keys() for r in read]
+    for column in ("p", "raw"):
+        got = np.array([r[column].toArray() for r in read])
+        assert np.allclose(got, [r[column].toArray() for r in fitted], rtol=1e-12, atol=1e-15)
+    assert [r["class"] for r in read] == [r["class"] for r in fitted]
 
 
 @pytest.mark.newest  # engine logic, the same on every Spark version

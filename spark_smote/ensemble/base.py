@@ -5,7 +5,9 @@ A member's rows come from a seeded row hash computed in the JVM (``xxhash64`` of
 the member's seed: :mod:`spark_smote.engine.draws`), so the data is never copied per member,
 the class counts are exact, and the same seed gives the same members whatever the
 partitioning. The members are Spark ML models (or spark_smote's :class:`AdaBoostModel`), saved
-each in a folder of its own as Spark's ``OneVsRestModel`` saves its models.
+each in a folder of its own as Spark's ``OneVsRestModel`` saves its models; members that are all
+decision trees voting by their mean are also saved as one Spark forest, which the loaded model
+predicts with (:mod:`spark_smote.ensemble.forest`).
 """
 
 from __future__ import annotations
@@ -27,12 +29,13 @@ from pyspark.ml.param.shared import (
     HasSeed,
     HasWeightCol,
 )
-from pyspark.sql import Column, DataFrame
+from pyspark.sql import Column, DataFrame, SparkSession
 from pyspark.sql import functions as F
 
 from spark_smote.engine.columns import quote
 from spark_smote.engine.draws import drawn
 from spark_smote.engine.estimators import configured
+from spark_smote.ensemble.forest import FOREST, read_forest, trees_per_member, write_forest
 from spark_smote.params import DEFAULT_SEED, _to_sampling_strategy
 from spark_smote.persistence import StagesReadWrite, load_stage
 from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
@@ -214,10 +217,14 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
     probability (ties to the smallest index). One pass over the input for all members.
     """
 
+    #: whether the vote is the members' plain mean (a forest, when they are all trees)
+    _votes_by_mean = True
+
     def __init__(self, models: Sequence[Model] | None = None, numClasses: int = 0) -> None:
         super().__init__()
         self._models: list[Model] = list(models or [])
         self._num_classes = numClasses
+        self._forest: Any = None  # the members as one Spark forest, once saved and loaded
 
     @property
     def models(self) -> list[Model]:
@@ -235,6 +242,8 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
         return int(self._models[0].numFeatures)
 
     def _transform(self, dataset: DataFrame) -> DataFrame:
+        if self._forest is not None:
+            return self._forest_transform(dataset)
         columns = [f"{MEMBER_PREFIX}{i}" for i in range(len(self._models))]
         out = dataset
         for model, column in zip(self._models, columns, strict=True):
@@ -251,6 +260,19 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
         mean = F.array(*[s / total for s in sums])
         return _with_outputs(self, out, mean, F.array(*sums), columns)
 
+    def _forest_transform(self, dataset: DataFrame) -> DataFrame:
+        """The same outputs from the members as one Spark forest (:mod:`.forest`): one
+        vector read for all trees (their shares summed in another order: the probabilities
+        may differ from the members' path in their last bits)."""
+        forest = configured(
+            self._forest,
+            featuresCol=self.getFeaturesCol(),
+            probabilityCol=self.getProbabilityCol(),
+            rawPredictionCol=self.getRawPredictionCol(),
+            predictionCol=self.getPredictionCol(),
+        )
+        return forest.transform(dataset)
+
     def predictProbability(self, value: Vector) -> DenseVector:
         """The mean of the members' probabilities for one feature vector."""
         found = np.mean([m.predictProbability(value).toArray() for m in self._models], axis=0)
@@ -264,17 +286,30 @@ class EnsembleModel(Model, _EnsembleParams, StagesReadWrite):
         """A copy with the same members (params of ``extra`` set)."""
         that = super().copy(extra)
         that._models = list(self._models)
+        that._forest = self._forest
         return that
+
+    def _saves_forest(self) -> bool:
+        """Whether a save also writes the members as one Spark forest (:mod:`.forest`)."""
+        return self._votes_by_mean and trees_per_member(self._models) is not None
 
     def _saved_stages(self) -> dict[str, Any]:
         return {f"members/{i}": m for i, m in enumerate(self._models)}
 
     def _saved_extra(self) -> dict[str, Any]:
-        return {"numClasses": self._num_classes, "numMembers": len(self._models)}
+        found = {"numClasses": self._num_classes, "numMembers": len(self._models)}
+        return {**found, "forest": True} if self._saves_forest() else found
+
+    def _write_also(self, path: str, spark: SparkSession, overwrite: bool) -> None:
+        if self._saves_forest():
+            members, n = f"{path}/members", len(self._models)
+            forest = f"{path}/{FOREST}"
+            write_forest(spark, members, n, forest, self.numFeatures, self._num_classes, overwrite)
 
     def _restore(self, path: str, extra: dict[str, Any]) -> None:
         self._num_classes = int(extra["numClasses"])
         self._models = [load_stage(f"{path}/members/{i}") for i in range(int(extra["numMembers"]))]
+        self._forest = read_forest(f"{path}/{FOREST}") if extra.get("forest") else None
 
 
 def _with_outputs(

@@ -98,6 +98,8 @@ class AdaBoostClassificationModel(EnsembleModel):
     ``predict_proba`` and ``decision_function`` for K > 2); ``prediction`` its argmax.
     """
 
+    _votes_by_mean = False  # weighted: its trees are no forest
+
     def __init__(
         self,
         models: list[Any] | None = None,
