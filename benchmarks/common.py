@@ -136,7 +136,8 @@ def spark_session(driver_memory: str):
 
 def run_child(code: str, timeout: int) -> dict:
     """Run ``code`` in a child interpreter that prints one JSON line last; a time limit or a
-    failure (a kill without a message: out of memory) is recorded as ``seconds: None``."""
+    failure (with its last line of error, or the signal that killed it: 9 is what the kernel's
+    out-of-memory killer sends) is recorded as ``seconds: None``."""
     try:
         out = subprocess.run(
             [sys.executable, "-c", code], capture_output=True, text=True, timeout=timeout
@@ -145,7 +146,8 @@ def run_child(code: str, timeout: int) -> dict:
         return {"seconds": None, "timeout": timeout}
     if out.returncode != 0:
         lines = out.stderr.strip().splitlines()
-        why = lines[-1] if lines else f"killed (exit code {out.returncode}: out of memory)"
+        code_ = out.returncode
+        why = lines[-1] if lines else f"killed by signal {-code_}" if code_ < 0 else f"exit {code_}"
         return {"seconds": None, "error": why}
     return json.loads(out.stdout.strip().splitlines()[-1])
 

@@ -142,12 +142,13 @@ def render_smote(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
 # ------------------------------------------------------------------------------ other samplers
 
 
-def render_samplers(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
-    samplers_doc, *random_docs = docs
+def _sampler_rows(samplers_doc: dict) -> list[list[str]]:
+    """Per rows and sampler of a ``speed`` result: seconds, imbalanced-learn's, the floor and
+    the two ratios."""
     rows = []
     for n, out in samplers_doc["samplers"]["rows"].items():
         floor = out["floor_median"]
-        for name, r in out.items():
+        for name, r in out.get("samplers", out).items():  # before the harness: at the top
             if not isinstance(r, dict) or "median" not in r:
                 continue
             m = r["median"]
@@ -157,7 +158,9 @@ def render_samplers(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
             else:  # before the harness: one floor, the over-samplers'
                 f = floor if kind == "over" else None
             skipped = name in samplers_doc["samplers"].get("imblearn_skipped", [])
-            imb = _s(m["imblearn"]) if m["imblearn"] else "not run" if skipped else "over limit"
+            failed = any("error" in run for run in r.get("runs", []))
+            imb = "not run" if skipped else "failed" if failed else "over limit"
+            imb = _s(m["imblearn"]) if m["imblearn"] else imb
             rows.append(
                 [
                     f"{int(n):,}",
@@ -169,8 +172,23 @@ def render_samplers(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
                     _x(_div(m["imblearn"], m["spark"])),
                 ]
             )
-    header = ["rows", "sampler", "spark_smote", "imbalanced-learn", "floor", "x floor", "speed-up"]
-    text = _table(header, rows)
+    return rows
+
+
+SAMPLER_HEADER = [
+    "rows",
+    "sampler",
+    "spark_smote",
+    "imbalanced-learn",
+    "floor",
+    "x floor",
+    "speed-up",
+]
+
+
+def render_samplers(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    samplers_doc, *random_docs = docs
+    text = _table(SAMPLER_HEADER, _sampler_rows(samplers_doc))
     if random_docs:
         runs = [d["medians"] for d in random_docs]
         under = [
@@ -198,6 +216,42 @@ def render_samplers(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
                 "x floor",
             ],
             under,
+        )
+    return text, {}
+
+
+def render_rest(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    """``speed`` results of samplers (one table), then SMOTEN by rows (``--categorical``):
+    seconds, per million rows against the smallest size's, and imbalanced-learn's where its
+    distance matrices fit."""
+    rows = [row for doc in docs if "samplers" in doc for row in _sampler_rows(doc)]
+    text = _table(SAMPLER_HEADER, rows)
+    for doc in docs:
+        if "categorical" not in doc:
+            continue
+        found, first = [], None
+        for n, r in doc["categorical"]["rows"].items():
+            m, per = r["median"], r["median"]["smoten"] / (int(n) / 1e6)
+            first = first or per
+            gib = r["imblearn_bytes"] / 2**30
+            imb = _s(m["imblearn"]) if m["imblearn"] else f"not run (needs {gib:,.0f} GiB)"
+            found.append(
+                [
+                    f"{int(n):,}",
+                    _s(m["smoten"]),
+                    _s(m["floor"]),
+                    _x(_div(m["smoten"], m["floor"])),
+                    _s(per),
+                    _x(per / first),
+                    imb,
+                    _x(_div(m["imblearn"], m["smoten"])),
+                ]
+            )
+        header = ["rows", "SMOTEN", "floor", "x floor", "per 1M rows", "per row vs first"]
+        header += ["imbalanced-learn", "speed-up"]
+        text += (
+            "\n\nSMOTEN on two categorical columns (10 and 1,000 values), by rows:\n\n"
+            + _table(header, found)
         )
     return text, {}
 
@@ -634,6 +688,26 @@ SECTIONS: tuple[Section, ...] = (
         "above; it needs every row in one process.",
         ("scaling_nearmiss_ncr_10m.json",),
         render_scaling,
+    ),
+    Section(
+        "The other samplers at 1M rows, and SMOTEN and KMeansSMOTE by rows",
+        "`python -m benchmarks speed --rows 1000000 --repeats 1 --driver-memory 4g --samplers "
+        "KMeansSMOTE,ClusterCentroids,OneSidedSelection,CondensedNearestNeighbour,AllKNN,"
+        "RepeatedEditedNearestNeighbours --skip-imblearn <all but KMeansSMOTE>`, then the same "
+        "with `--samplers InstanceHardnessThreshold` (both sides cross-validate the same small "
+        "forest, 10 trees of depth 8, 5 folds; imbalanced-learn's default is 100 trees), then "
+        "`--rows 4000000 10000000 --samplers KMeansSMOTE`, and `--categorical 100000 1000000 "
+        "4000000 10000000` (SMOTEN), 2026-12-06, one run each, a 4 GiB driver. "
+        "imbalanced-learn was not run at 1M for the others: its ClusterCentroids fits "
+        "`KMeans(n_clusters=50,000)` on 950,000 rows; One-Sided Selection, AllKNN and repeated "
+        "editing search the exact neighbours of every row (its Tomek links and ENN at 1M are "
+        "projected at 1,044-1,099 s above, and these repeat them); CNN took 153 s at 20,000 rows "
+        "(above); SMOTEN holds two minority x minority matrices (37 GiB at 1M). "
+        "imbalanced-learn's KMeansSMOTE failed at 4M (its process crashed, signal 11) and at "
+        "10M (`Unable to allocate 48.3 GiB for an array with shape (80492, 80492)`: a "
+        "cluster's sparsity from all its pairwise distances).",
+        ("rest_1m.json", "iht_1m.json", "kmeans_smote_10m.json", "smoten_10m.json"),
+        render_rest,
     ),
     Section(
         "NearMiss at 1M rows: pass by pass, its kernel before and after",
