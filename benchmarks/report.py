@@ -710,6 +710,15 @@ SECTIONS: tuple[Section, ...] = (
         render_rest,
     ),
     Section(
+        "One-Sided Selection and AllKNN by rows, to 4M",
+        "`python -m benchmarks speed --rows 1000000 4000000 --repeats 1 --driver-memory 4g "
+        "--samplers OneSidedSelection,AllKNN --skip-imblearn OneSidedSelection AllKNN`, "
+        "2026-12-06, one run: time per million rows against 1M's in the same run (1.00x: "
+        "linear in rows). 10M not run (about 12 and 19 minutes at these rates).",
+        ("oss_allknn_4m.json",),
+        render_scaling,
+    ),
+    Section(
         "NearMiss at 1M rows: pass by pass, its kernel before and after",
         "`python -m benchmarks passes --rows 1000000 --samplers NearMiss,NearMiss-3` on `f704378` "
         "and on `a35002a` (the cross-set kernel in float32 with a float64 fallback, one product "
