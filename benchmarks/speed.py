@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.catalog import FLOORS, SAMPLERS, run_sampler
+from benchmarks.catalog import FLOORS, SAMPLERS, _counts, run_sampler
 from benchmarks.common import (
     DATA,
     FEATURES,
@@ -218,7 +218,7 @@ def bench_categorical(rows: list[int], repeats: int, timeout: int, memory: str) 
     out: dict = {"repeats": repeats, "rows": {}}
     for n in rows:
         path = make_mixed(n)
-        minority = min(_counts(spark, path).values())
+        minority = min(_counts(spark.read.parquet(str(path))).values())
         needs = 2 * 8 * minority**2
         r: dict = {"smoten": [], "floor": [], "imblearn": [], "imblearn_bytes": needs}
         for _ in range(repeats):
@@ -233,11 +233,6 @@ def bench_categorical(rows: list[int], repeats: int, timeout: int, memory: str) 
         out["rows"][n] = r
     spark.stop()
     return out
-
-
-def _counts(spark, path: Path) -> dict:
-    df = spark.read.parquet(str(path))
-    return {row["label"]: row["count"] for row in df.groupBy("label").count().collect()}
 
 
 def main(argv: list[str] | None = None) -> None:
