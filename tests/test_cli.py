@@ -21,7 +21,7 @@ from spark_smote import (
 )
 from spark_smote.app.cli import build_parser, main, parse_strategy, resolve_settings
 from spark_smote.app.io import guess_format
-from spark_smote.app.job import read_input
+from spark_smote.app.job import build_sampler, read_input
 from tests.conftest import blobs
 
 
@@ -290,14 +290,20 @@ def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     for f in ("f0", "f1", "f2"):  # the classes' blobs on top of each other
         df = df.withColumn(f, F.col(f) - F.col("label") * 2.5)
     df.write.parquet(str(tmp_path / "in"))
-    expected = {r.label: r["count"] for r in stage.transform(df).groupBy("label").count().collect()}
     out, report = str(tmp_path / "out"), tmp_path / "r.json"
     argv = ["--input", str(tmp_path / "in"), "--output", out, "--input-cols", "f0,f1,f2"]
+    # the flags make the stage written out above: every param it defines has the same value
+    # (the job adds the column that flags synthetic rows, dropped before the write)
+    settings, _ = settings_for([*argv, *extra])
+    built = build_sampler(settings, "synthetic")
+    assert type(built) is type(stage)
+    for param in filter(stage.isDefined, stage.params):
+        assert built.getOrDefault(param.name) == stage.getOrDefault(param), param.name
     assert main([*argv, "--report", str(report), *extra]) == 0
     written = spark.read.parquet(out)
-    assert {r.label: r["count"] for r in written.groupBy("label").count().collect()} == expected
+    found = {r.label: r["count"] for r in written.groupBy("label").count().collect()}
     summary = json.loads(report.read_text())
     assert summary["sampler"] == type(stage).__name__
-    assert {c["label"]: c["after"] for c in summary["classes"]} == expected
-    assert expected[0] < 80  # rows of class 0 were removed
+    assert {c["label"]: c["after"] for c in summary["classes"]} == found
+    assert found[0] < 80  # rows of class 0 were removed
     assert written.columns == df.columns

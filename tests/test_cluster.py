@@ -17,6 +17,7 @@ import sys
 import sysconfig
 import time
 import zipfile
+from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
 from typing import NamedTuple
@@ -290,10 +291,11 @@ def _wait_for(path: Path, driver: subprocess.Popen, log: Path, seconds: float = 
 
 @pytest.mark.newest
 def test_outputs_survive_a_lost_executor(cluster, spark, tmp_path):
-    """Every sampler whose classes exceed maxBucketSize (so that planning keeps rows for the
-    output) writes the same rows when an executor is SIGKILLed between transform() and the
-    write, and when one is killed while the outputs are written, as without the kill (all
-    samplers' outputs in one write each, so that two kills cover them all)."""
+    """Samplers whose classes exceed maxBucketSize (so that planning keeps rows for the output;
+    one per way of keeping) write the same rows when an executor is SIGKILLed between
+    transform() and the write, and when one is killed while the outputs are written again, as
+    without the kill (all samplers' outputs in one write each, so that two kills cover them
+    all)."""
     from tests.lost_executor_driver import SAMPLERS, table
 
     out, control, log = tmp_path / "out", tmp_path / "control", tmp_path / "driver.log"
@@ -334,10 +336,11 @@ def test_outputs_survive_a_lost_executor(cluster, spark, tmp_path):
     df = table(spark)
     runs = {run: spark.read.parquet(str(out / run)) for run in ("after", "during")}
     for name, sampler in SAMPLERS.items():
-        reference = sampler.transform(df)  # no executor lost (and the rows of any partitioning)
-        n = reference.count()
-        assert 0 < n < 5800 if name in ("tomek", "enn") else n == 3 * 4000
+        # no executor lost (and the rows of any partitioning); a few thousand rows: compared here
+        reference = sampler.transform(df)
+        expected = Counter(tuple(r) for r in reference.collect())
+        n = sum(expected.values())
+        assert 0 < n < 5800 if name == "tomek" else n == 3 * 4000
         for run, found in runs.items():
-            written = found.filter(F.col("sampler") == name).drop("sampler")
-            assert written.count() == n, (name, run)
-            assert written.exceptAll(reference).count() == 0, (name, run)
+            written = found.filter(F.col("sampler") == name).select(*reference.columns)
+            assert Counter(tuple(r) for r in written.collect()) == expected, (name, run)

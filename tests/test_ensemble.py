@@ -190,66 +190,61 @@ def test_rusboost_fits_each_round_on_an_undersample(table, monkeypatch):
 
 
 @pytest.mark.parametrize(
-    "make",
+    ("make", "forest"),
     [
-        lambda: BalancedBaggingClassifier(
-            estimator=DecisionTreeClassifier(maxDepth=2),
-            sampler=SMOTE(kNeighbors=3),
-            numEstimators=2,
-            seed=4,
+        (
+            lambda: BalancedBaggingClassifier(
+                estimator=DecisionTreeClassifier(maxDepth=2),
+                sampler=SMOTE(kNeighbors=3),
+                numEstimators=2,
+                seed=4,
+            ),
+            True,
         ),
-        lambda: BalancedRandomForestClassifier(numTrees=2, maxDepth=2, seed=4),
-        lambda: EasyEnsembleClassifier(
-            numEstimators=2, estimator=AdaBoostClassifier(numEstimators=2)
+        (lambda: BalancedRandomForestClassifier(numTrees=2, maxDepth=3, seed=2), True),
+        (
+            lambda: BalancedBaggingClassifier(
+                estimator=LogisticRegression(maxIter=5), numEstimators=2, seed=1
+            ),
+            False,
         ),
-        lambda: RUSBoostClassifier(numEstimators=2, learningRate=0.5),
+        (
+            lambda: EasyEnsembleClassifier(
+                numEstimators=2, estimator=AdaBoostClassifier(numEstimators=2)
+            ),
+            False,
+        ),
+        (lambda: RUSBoostClassifier(numEstimators=2, learningRate=0.5), False),  # weighted votes
     ],
 )
-def test_saved_and_loaded_with_identical_predictions(table, tmp_path, make):
+def test_saved_and_loaded_with_identical_predictions(table, tmp_path, make, forest):
+    """Estimator and model save and load; the loaded model gives the fitted model's outputs
+    under its output names, and the loaded estimator fits the same model. Trees voting by their
+    mean are also saved as one Spark random forest, which the loaded model predicts with (one
+    read of the vector for all trees)."""
+    from pyspark.ml.classification import RandomForestClassificationModel
+
     estimator = make()
     estimator.save(str(tmp_path / "estimator"))
     loaded_estimator = type(estimator).load(str(tmp_path / "estimator"))
     assert loaded_estimator.uid == estimator.uid
     assert loaded_estimator.extractParamMap().keys() == estimator.extractParamMap().keys()
-    model = estimator.fit(table)
-    model.save(str(tmp_path / "model"))
-    loaded = type(model).load(str(tmp_path / "model"))
-    assert len(loaded.models) == len(model.models) and loaded.numClasses == 3
-    a = [r.probability for r in model.transform(table).orderBy("id").collect()]
-    b = [r.probability for r in loaded.transform(table).orderBy("id").collect()]
-    assert np.allclose(a, b, rtol=1e-12, atol=0)  # trees: one forest's sum, in another order
-    again = loaded_estimator.fit(table)
-    assert [r.probability for r in again.transform(table).orderBy("id").collect()] == a
-
-
-@pytest.mark.parametrize(
-    ("make", "forest"),
-    [
-        (lambda: BalancedRandomForestClassifier(numTrees=3, maxDepth=3, seed=2), True),
-        (lambda: BalancedBaggingClassifier(numEstimators=3, seed=2), True),
-        (lambda: BalancedBaggingClassifier(estimator=LogisticRegression(maxIter=5)), False),
-        (lambda: RUSBoostClassifier(numEstimators=3), False),  # a weighted vote of trees
-    ],
-)
-def test_trees_voting_by_their_mean_load_as_one_spark_forest(table, tmp_path, make, forest):
-    """Saved, they are also written as one Spark random forest, which the loaded model
-    predicts with (one read of the vector for all trees): the same outputs as the fitted
-    model's, under the model's output names."""
-    from pyspark.ml.classification import RandomForestClassificationModel
-
-    model = make().fit(table).setProbabilityCol("p").setRawPredictionCol("raw")
+    model = estimator.fit(table).setProbabilityCol("p").setRawPredictionCol("raw")
     model.setPredictionCol("class")
     model.save(str(tmp_path / "model"))
     loaded = type(model).load(str(tmp_path / "model"))
+    assert len(loaded.models) == len(model.models) and loaded.numClasses == 3
     assert isinstance(loaded._forest, RandomForestClassificationModel) is forest
     if forest:
         assert loaded._forest.getNumTrees == len(model.models)
     fitted, read = (m.transform(table).orderBy("id").collect() for m in (model, loaded))
     assert [r.asDict().keys() for r in fitted] == [r.asDict().keys() for r in read]
-    for column in ("p", "raw"):
+    for column in ("p", "raw"):  # trees: one forest's sum, in another order
         got = np.array([r[column].toArray() for r in read])
         assert np.allclose(got, [r[column].toArray() for r in fitted], rtol=1e-12, atol=1e-15)
     assert [r["class"] for r in read] == [r["class"] for r in fitted]
+    again = loaded_estimator.fit(table).transform(table).orderBy("id").collect()
+    assert [r.probability for r in again] == [r.p for r in fitted]
 
 
 @pytest.mark.newest  # engine logic, the same on every Spark version
@@ -303,10 +298,10 @@ class _NoWeights(LogisticRegression):
 
 
 @pytest.mark.connect  # Connect's plan-depth limit (runs on classic too; not on pyspark 3.5)
-def test_fifty_rounds_of_boosting_keep_the_plan_bounded(table, monkeypatch):
-    """The default 50 rounds: each round's rows are a bounded projection of kept rows (kept
-    every REBASE rounds), so no task's plan nests 50 deep (it overflowed the stack before), and
-    over Connect no plan passes its 100-level limit."""
+def test_rounds_of_boosting_keep_the_plan_bounded(table, monkeypatch):
+    """Each round's rows are a bounded projection of kept rows (kept every REBASE rounds), so
+    no task's plan nests as deep as the rounds (50, the default, overflowed the stack before),
+    and over Connect no plan passes its 100-level limit: two rebases and a round after them."""
     keeps = []
     keep = Keeper.keep
 
@@ -315,10 +310,11 @@ def test_fifty_rounds_of_boosting_keep_the_plan_bounded(table, monkeypatch):
         return keep(self, rows)
 
     monkeypatch.setattr(Keeper, "keep", spy)
-    model = AdaBoostClassifier(seed=3).fit(table)
-    assert len(model.models) == 50
+    rounds = 2 * REBASE + 1
+    model = AdaBoostClassifier(numEstimators=rounds, seed=3).fit(table)
+    assert len(model.models) == rounds
     # classic: kept every REBASE rounds; Connect: the rounds are local checkpoints
-    assert len(keeps) == (1 if CONNECT else 1 + (50 - 1) // REBASE)
+    assert len(keeps) == (1 if CONNECT else 1 + (rounds - 1) // REBASE)
     assert ImbalancedClassificationEvaluator().evaluate(model.transform(table)) > 0.4
 
 

@@ -136,30 +136,22 @@ def test_cross_validator_selects_smotes_params_by_geometric_mean(spark):
         ]
     )
     minority = df.filter("label = 1").count()
-    grid = (
-        ParamGridBuilder()
-        .addGrid(smote.kNeighbors, [3, 5])
-        .addGrid(smote.samplingStrategy, [{1: minority + 2}, "auto"])
-        .build()
-    )
+    grid = ParamGridBuilder().addGrid(smote.samplingStrategy, [{1: minority + 2}, "auto"]).build()
     evaluator = ImbalancedClassificationEvaluator()
     cv = CrossValidator(
         estimator=pipe, estimatorParamMaps=grid, evaluator=evaluator, numFolds=2, seed=4
     )
     model = cv.fit(df)
-    assert len(model.avgMetrics) == 4 and all(0 <= v <= 1 for v in model.avgMetrics)
-    best = int(np.argmax(model.avgMetrics))
+    assert len(model.avgMetrics) == 2 and all(0 <= v <= 1 for v in model.avgMetrics)
     # hardly oversampled, the minority is rarely predicted: balancing wins on G-mean
-    assert grid[best][smote.samplingStrategy] == "auto"
-    assert max(model.avgMetrics) > max(model.avgMetrics[0], model.avgMetrics[2]) + 0.05
+    assert model.avgMetrics[1] > model.avgMetrics[0] + 0.05
     assert evaluator.evaluate(model.transform(df)) > 0.6
 
-    pair = [p for p in grid if p[smote.kNeighbors] == 5]
     tvs = TrainValidationSplit(
-        estimator=pipe, estimatorParamMaps=pair, evaluator=evaluator, trainRatio=0.7, seed=4
+        estimator=pipe, estimatorParamMaps=grid, evaluator=evaluator, trainRatio=0.7, seed=4
     )
     chosen = tvs.fit(df)
-    assert pair[int(np.argmax(chosen.validationMetrics))][smote.samplingStrategy] == "auto"
+    assert grid[int(np.argmax(chosen.validationMetrics))][smote.samplingStrategy] == "auto"
 
 
 def test_saved_and_loaded(spark, tmp_path):
