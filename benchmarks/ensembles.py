@@ -302,16 +302,19 @@ def _prediction_breakdown(df, tree, members: int) -> dict[str, float]:
 
 
 def breakdown(args: argparse.Namespace) -> dict:
-    """Where a balanced forest's member costs its time, at the speed suite's table: drawing its
-    balanced sample (the cut pass and the chosen rows written), fitting its one-tree forest on
-    that lazy sample (as the ensemble does), and on the same sample cached beforehand (the
-    tree's own cost); against Spark's forest, one tree and ``--trees`` trees. Medians of
-    ``--repeats`` members; one member at a time (no parallelism)."""
+    """Where a balanced forest's member costs its time, at the speed suite's table, in the
+    ensemble's own steps: drawing its balanced sample (the cut pass: where each class's draws
+    end), keeping it (the chosen rows hashed, ranked, repeated, persisted and counted:
+    ``kept_sample``) and fitting its one-tree Spark forest (``featureSubsetStrategy="sqrt"``)
+    on the kept rows; the same fit on those rows made a local DataFrame (the tree's own cost,
+    no lineage); against Spark's forest, one tree and ``--trees`` trees, and the balanced
+    forest of ``--repeats`` trees fitted whole. Medians of ``--repeats`` members, one at a
+    time (no parallelism), after one member not timed (the JVM warmed up)."""
     from pyspark.ml.classification import RandomForestClassifier
     from pyspark.ml.feature import VectorAssembler
     from pyspark.sql import functions as F
 
-    from spark_smote.engine.estimators import member_seed
+    from spark_smote.engine.estimators import kept_sample, member_seed
     from spark_smote.ensemble import BalancedRandomForestClassifier
 
     spark = spark_session("4g")
@@ -321,26 +324,39 @@ def breakdown(args: argparse.Namespace) -> dict:
     df = df.select("features", "label").cache()
     counts = {r.label: r["count"] for r in df.groupBy("label").count().collect()}
     brf = BalancedRandomForestClassifier(maxDepth=args.depth, seed=1)
-    tree = RandomForestClassifier(numTrees=1, bootstrap=False, maxDepth=args.depth)
-    times: dict[str, list[float]] = {"sample": [], "fit_lazy": [], "fit_cached": []}
+    times: dict[str, list[float]] = {"cut": [], "keep": [], "fit": [], "fit_local": []}
 
-    def timed(key: str, run) -> None:
+    def timed(key: str, run, warm: bool):
         start = time.perf_counter()
-        run()
-        times[key].append(time.perf_counter() - start)
+        found = run()
+        if warm:
+            times[key].append(time.perf_counter() - start)
+        return found
 
-    for m in range(args.repeats):
-        seed = member_seed(1, m)
-        rows, _ = brf._balanced(df, counts, seed, "bench")
-        member = tree.copy({tree.seed: seed})
-        timed("sample", rows.write.format("noop").mode("overwrite").save)
-        timed("fit_lazy", lambda r=rows, t=member: t.fit(r))
-        cached = rows.cache()
-        cached.count()
-        timed("fit_cached", lambda r=cached, t=member: t.fit(r))
-        cached.unpersist()
+    for m in range(args.repeats + 1):
+        seed, warm = member_seed(1, m), m > 0
+        tree = RandomForestClassifier(
+            numTrees=1,
+            bootstrap=False,
+            subsamplingRate=1.0,
+            featureSubsetStrategy="sqrt",
+            maxDepth=args.depth,
+            seed=seed,
+        )
+        rows, _ = timed("cut", lambda s=seed: brf._balanced(df, counts, s, "bench"), warm)
+        keeping = kept_sample(rows)
+        kept = timed("keep", keeping.__enter__, warm)
+        timed("fit", lambda k=kept, t=tree: t.fit(k), warm)
+        local = spark.createDataFrame(kept.collect(), kept.schema).cache()
+        local.count()
+        timed("fit_local", lambda k=local, t=tree: t.fit(k), warm)
+        local.unpersist()
+        keeping.__exit__(None, None, None)
     out: dict[str, float | dict] = {"counts": counts, "repeats": args.repeats}
     out.update({f"member_{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()})
+    start = time.perf_counter()
+    brf.copy({brf.numTrees: args.repeats}).fit(df)
+    out["balanced_forest_per_tree_seconds"] = round((time.perf_counter() - start) / args.repeats, 2)
     out.update(_prediction_breakdown(df, tree, args.members))
     for trees in (1, args.trees):
         start = time.perf_counter()
