@@ -144,7 +144,8 @@ SAMPLERS: dict[str, Entry] = {
 }
 
 
-def _counts(df) -> dict[Any, int]:
+def label_counts(df) -> dict[Any, int]:
+    """Rows per label of ``df`` (its column ``label``)."""
     return {r.label: r["count"] for r in df.groupBy("label").count().collect()}
 
 
@@ -154,7 +155,7 @@ def over_floor(spark, path: Path) -> float:
 
     df = spark.read.parquet(str(path))
     start = time.perf_counter()
-    counts = _counts(df)
+    counts = label_counts(df)
     minority, majority = min(counts, key=counts.get), max(counts, key=counts.get)
     need = counts[majority] - counts[minority]
     extra = df.filter(F.col("label") == minority).sample(True, need / counts[minority], seed=1)
@@ -166,7 +167,7 @@ def under_floor(spark, path: Path) -> float:
     """Seconds of the ``under`` floor on the table at ``path``."""
     df = spark.read.parquet(str(path))
     start = time.perf_counter()
-    counts = _counts(df)
+    counts = label_counts(df)
     small = min(counts.values())
     noop(df.sampleBy("label", {c: small / n for c, n in counts.items()}, seed=1))
     return time.perf_counter() - start

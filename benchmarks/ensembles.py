@@ -27,6 +27,7 @@ import json
 import shutil
 import tempfile
 import time
+from contextlib import ExitStack
 
 import numpy as np
 import pandas as pd
@@ -344,14 +345,13 @@ def breakdown(args: argparse.Namespace) -> dict:
             seed=seed,
         )
         rows, _ = timed("cut", lambda s=seed: brf._balanced(df, counts, s, "bench"), warm)
-        keeping = kept_sample(rows)
-        kept = timed("keep", keeping.__enter__, warm)
-        timed("fit", lambda k=kept, t=tree: t.fit(k), warm)
-        local = spark.createDataFrame(kept.collect(), kept.schema).cache()
-        local.count()
-        timed("fit_local", lambda k=local, t=tree: t.fit(k), warm)
-        local.unpersist()
-        keeping.__exit__(None, None, None)
+        with ExitStack() as stack:  # the sample released after, as the ensemble does
+            kept = timed("keep", lambda r=rows: stack.enter_context(kept_sample(r)), warm)
+            timed("fit", lambda k=kept, t=tree: t.fit(k), warm)
+            local = spark.createDataFrame(kept.collect(), kept.schema).cache()
+            local.count()
+            timed("fit_local", lambda k=local, t=tree: t.fit(k), warm)
+            local.unpersist()
     out: dict[str, float | dict] = {"counts": counts, "repeats": args.repeats}
     out.update({f"member_{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()})
     start = time.perf_counter()

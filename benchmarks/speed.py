@@ -24,7 +24,7 @@ from pathlib import Path
 
 import numpy as np
 
-from benchmarks.catalog import FLOORS, SAMPLERS, _counts, run_sampler
+from benchmarks.catalog import FLOORS, SAMPLERS, label_counts, run_sampler
 from benchmarks.common import (
     DATA,
     FEATURES,
@@ -209,16 +209,18 @@ SMOTEN_IMBLEARN_BYTES = 8 * 2**30
 
 def bench_categorical(rows: list[int], repeats: int, timeout: int, memory: str) -> dict:
     """SMOTEN on the mixed table's categorical columns of 10 and 1,000 values (SMOTEN refuses a
-    column of more than 10,000), by rows: spark_smote, the floor and imbalanced-learn's SMOTEN
-    where its distance matrices fit (else skipped, with their size)."""
+    column of more than ``MAX_CATEGORIES``), by rows: spark_smote, the floor and
+    imbalanced-learn's SMOTEN where its distance matrices fit (else skipped, with their size)."""
+    from spark_smote.engine.value_difference import MAX_CATEGORIES
+
     spark = spark_session(memory)
-    cats = ["c10", "c1k"]
+    cats = [c for c, values in CATEGORIES.items() if values <= MAX_CATEGORIES]
     make = "from imblearn.over_sampling import SMOTEN as S; s = S(random_state=0)"
     run_spark(spark, make_mixed(rows[0]), "SMOTEN", {}, cats)  # warm-up
     out: dict = {"repeats": repeats, "rows": {}}
     for n in rows:
         path = make_mixed(n)
-        minority = min(_counts(spark.read.parquet(str(path))).values())
+        minority = min(label_counts(spark.read.parquet(str(path))).values())
         needs = 2 * 8 * minority**2
         r: dict = {"smoten": [], "floor": [], "imblearn": [], "imblearn_bytes": needs}
         for _ in range(repeats):

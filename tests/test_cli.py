@@ -22,6 +22,7 @@ from spark_smote import (
 from spark_smote.app.cli import build_parser, main, parse_strategy, resolve_settings
 from spark_smote.app.io import guess_format
 from spark_smote.app.job import build_sampler, read_input
+from spark_smote.engine.columns import FLAG
 from tests.conftest import blobs
 
 
@@ -295,7 +296,7 @@ def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     # the flags make the stage written out above: every param it defines has the same value
     # (the job adds the column that flags synthetic rows, dropped before the write)
     settings, _ = settings_for([*argv, *extra])
-    built = build_sampler(settings, "synthetic")
+    built = build_sampler(settings, FLAG)
     assert type(built) is type(stage)
     for param in filter(stage.isDefined, stage.params):
         assert built.getOrDefault(param.name) == stage.getOrDefault(param), param.name
