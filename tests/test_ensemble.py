@@ -5,6 +5,7 @@ Few, small trees."""
 from __future__ import annotations
 
 import json
+from collections import Counter
 
 import numpy as np
 import pytest
@@ -17,8 +18,11 @@ from pyspark.ml.tuning import CrossValidator, ParamGridBuilder
 from pyspark.sql import functions as F
 
 from spark_smote import SMOTE
+from spark_smote.engine import estimators
+from spark_smote.engine.columns import MEMBER
 from spark_smote.engine.estimators import kept_sample, member_seed
 from spark_smote.engine.keeping import Keeper
+from spark_smote.engine.member_draws import BATCH_MEMBERS, STACK_ROWS, batch_size, member_samples
 from spark_smote.ensemble import (
     AdaBoostClassifier,
     BalancedBaggingClassifier,
@@ -77,6 +81,76 @@ def test_member_samples_are_balanced_exactly_whatever_the_partitioning(table, ma
     again = bagging._sample(table.repartition(5, "id"), SIZES, 0)
     assert _ids(first) == _ids(again)
     assert _ids(first) != _ids(bagging._sample(table, SIZES, 1))  # members differ
+
+
+def test_batches_bound_their_members_and_rows():
+    """Members drawn together: at most BATCH_MEMBERS and STACK_ROWS rows a batch, batches as
+    even as can be, none when a sample is more than half a batch."""
+    assert batch_size(20_000, 100) == 25  # four batches of 25, not 32, 32, 32 and 4
+    assert batch_size(20_000, 10) == 10
+    assert batch_size(STACK_ROWS // 2, 10) == 2
+    assert batch_size(STACK_ROWS // 2 + 1, 10) == 0
+    for rows in (1, 999, 20_000, 400_000):
+        for n in (1, 7, 33, 100):
+            size = batch_size(rows, n)
+            most = min(BATCH_MEMBERS, STACK_ROWS // rows, n)
+            assert 1 <= size <= most and size * rows <= STACK_ROWS
+            assert -(-n // size) == -(-n // most)  # no more batches than the bounds need
+
+
+@pytest.mark.parametrize("replacement", [False, True])
+def test_members_drawn_together_get_the_rows_each_gets_alone(spark, replacement):
+    """A batch's samples: each member's class counts exact (identical rows tied at its cuts
+    included), the rows it gets when drawn alone on another partitioning, members apart."""
+    rows = [(i % 70, float(i % 70), float(i % 70 < 10)) for i in range(700)]  # 10 copies each
+    rows += [(1000 + i, float(i), 2.0) for i in range(40)]
+    df = spark.createDataFrame(rows, ["id", "x", "label"])
+    counts = {0.0: 600, 1.0: 100, 2.0: 40}
+    wanted = {0.0: 40, 1.0: 40, 2.0: 40} if replacement else {0.0: 45, 1.0: 33}
+    seeds = [member_seed(3, m) for m in range(3)]
+    stacked = member_samples(df, "label", counts, wanted, seeds, replacement)
+    got = Counter((r[MEMBER], r.label, r.id) for r in stacked.collect())
+    apart = []
+    for m, seed in enumerate(seeds):
+        mine = Counter({(label, i): n for (k, label, i), n in got.items() if k == m})
+        per_class = Counter()
+        for (label, _), n in mine.items():
+            per_class[label] += n
+        assert per_class == Counter({**counts, **wanted})
+        alone = member_samples(
+            df.repartition(5, "id"), "label", counts, wanted, [seed], replacement
+        )
+        assert Counter((r.label, r.id) for r in alone.collect()) == mine
+        apart.append(mine)
+    assert apart[0] != apart[1] != apart[2]
+
+
+def _probabilities(model, df) -> dict[int, list[float]]:
+    return {
+        r.id: r.p
+        for r in model.transform(df)
+        .select("id", vector_to_array("probability").alias("p"))
+        .collect()
+    }
+
+
+def test_a_batch_fits_each_member_on_the_sample_it_draws_alone(table, monkeypatch):
+    """The fit draws its members' samples in batches; each member is the tree its own sample
+    (drawn alone, then bootstrapped) gives, and so is it where the session refuses caching
+    (each member then drawn alone)."""
+    bagging = BalancedBaggingClassifier(
+        estimator=DecisionTreeClassifier(maxDepth=3), numEstimators=3, seed=5
+    )
+    assert bagging._batch(SIZES) == 3
+    model = bagging.fit(table)
+    for m, member in enumerate(model.models):
+        tree = DecisionTreeClassifier(maxDepth=3, seed=member_seed(5, m))
+        alone = tree.fit(bagging._sample(table, SIZES, m))
+        assert _probabilities(member, table) == _probabilities(alone, table)
+    monkeypatch.setattr(estimators, "persisted_or_none", lambda rows, level: None)
+    refused = bagging.fit(table)
+    for member, again in zip(model.models, refused.models, strict=True):
+        assert _probabilities(member, table) == _probabilities(again, table)
 
 
 def _member_probabilities(model, df):

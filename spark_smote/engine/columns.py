@@ -51,6 +51,8 @@ ORDER = "__smote_order"  # the seeded row hash
 ROW = "__smote_row"  # 1-based rank of a row in its block
 COPIES = "__smote_copies"
 COPY = "__smote_copy"  # 1-based number of a copy of a drawn row
+MEMBER = "__smote_member"  # an ensemble member's position in a batch of members' samples
+ROW_HASH = "__smote_row_hash"  # an unseeded hash of the row, seeded once per member
 
 # ------------------------------------------------------------------ diagnostics and the job
 SAMPLED = "__smote_sampled"

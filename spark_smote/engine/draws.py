@@ -74,7 +74,7 @@ def class_draws(counts: dict[Any, int], wanted: dict[Any, int]) -> list[ClassDra
     return [ClassDraw(labels.index(c), c, counts[c], n) for c, n in sorted(wanted.items())]
 
 
-def _copies_udf(counts_of: Callable[[tuple[int, int]], np.ndarray]) -> Any:
+def copies_udf(counts_of: Callable[[tuple[int, int]], np.ndarray]) -> Any:
     """``COPIES`` of a row from its ``(CLS, BLOCK)`` key and 1-based ``ROW``:
     ``counts_of(key)[row - 1]`` (each key's counts made once per Python worker)."""
     cache: dict[tuple[int, int], np.ndarray] = {}
@@ -133,7 +133,7 @@ def _profiled_rows(
     mine = dataset.filter(class_index(label_col, draws).isNotNull())
     chosen = hashed(smallest_rows(mine, label_col, distinct, seed), label_col, draws, seed)
     rank = F.row_number().over(Window.partitionBy(CLS).orderBy(ORDER))
-    copies = _copies_udf(lambda key: profiles[key[0]])
+    copies = copies_udf(lambda key: profiles[key[0]])
     return (
         chosen.withColumn(BLOCK, F.lit(0))
         .withColumn(ROW, rank)
@@ -162,7 +162,7 @@ def _block_rows(
     def counts_of(key: tuple[int, int]) -> np.ndarray:
         return bootstrap_counts(*quotas[key], (seed, DRAW_STREAM, *key))
 
-    copies = _copies_udf(counts_of)(F.col(CLS), F.col(BLOCK), F.col(ROW))
+    copies = copies_udf(counts_of)(F.col(CLS), F.col(BLOCK), F.col(ROW))
     return rows.withColumn(ROW, rank).withColumn(COPIES, copies).filter(F.col(COPIES) > 0)
 
 
@@ -183,13 +183,20 @@ def hashed(dataset: DataFrame, label_col: str, draws: Sequence[ClassDraw], seed:
 
 
 def window_counts(
-    rows: DataFrame, todo: Sequence[ClassDraw], windows: dict[int, tuple[int, int]]
+    rows: DataFrame,
+    todo: Sequence[ClassDraw],
+    windows: dict[int, tuple[int, int]],
+    bounds: tuple[Column, Column] | None = None,
 ) -> dict[int, tuple[int, np.ndarray, np.ndarray]]:
     """Per class of ``todo``: its rows (``CLS``) ordered (``ORDER``) below its window, and the
     distinct ``ORDER`` values in it with their rows (identical rows share a hash: what reaches
-    the driver stays small)."""
-    lo = per_class(todo, lambda d: F.lit(windows[d.index][0]).cast("long"))
-    hi = per_class(todo, lambda d: F.lit(windows[d.index][1]).cast("long"))
+    the driver stays small). ``bounds``: a row's window ``(lo, hi)`` as columns, when a
+    ``CASE`` over many classes would cost more (default: that ``CASE``)."""
+    if bounds is None:
+        lo = per_class(todo, lambda d: F.lit(windows[d.index][0]).cast("long"))
+        hi = per_class(todo, lambda d: F.lit(windows[d.index][1]).cast("long"))
+    else:
+        lo, hi = bounds
     order = F.col(ORDER)
     got = (
         rows.filter(F.col(CLS).isin([d.index for d in todo]) & (order <= hi))
@@ -197,14 +204,18 @@ def window_counts(
         .count()
         .collect()
     )
-    out: dict[int, tuple[int, np.ndarray, np.ndarray]] = {}
-    for d in todo:
-        mine = [r for r in got if r[CLS] == d.index]
-        near = [r for r in mine if r[ROW] is not None]
-        below = sum(r["count"] for r in mine if r[ROW] is None)
-        values = np.array([r[ROW] for r in near], dtype=np.int64)
-        out[d.index] = (below, values, np.array([r["count"] for r in near], dtype=np.int64))
-    return out
+    below = dict.fromkeys((d.index for d in todo), 0)
+    near: dict[int, tuple[list[int], list[int]]] = {d.index: ([], []) for d in todo}
+    for cls, value, count in got:  # one look at each (a batch of members: 50,000 of them)
+        if value is None:
+            below[cls] += count
+        else:
+            near[cls][0].append(value)
+            near[cls][1].append(count)
+    return {
+        i: (below[i], np.array(v, dtype=np.int64), np.array(c, dtype=np.int64))
+        for i, (v, c) in near.items()
+    }
 
 
 #: ``windows(todo, round_) -> {class index: (lo, hi)}``: where to look for each class's cut
@@ -216,19 +227,29 @@ def hash_windows(todo: Sequence[ClassDraw], round_: int) -> dict[int, tuple[int,
     return {d.index: hash_window(d.n_rows, d.n_draws, round_) for d in todo}
 
 
+#: ``count(todo, windows) -> window_counts(...)``: a pass counting rows below and in windows
+Count = Callable[
+    [Sequence[ClassDraw], dict[int, tuple[int, int]]], dict[int, tuple[int, np.ndarray, np.ndarray]]
+]
+
+
 def cuts(
-    rows: DataFrame, draws: Sequence[ClassDraw], windows: Windows = hash_windows
+    rows: DataFrame,
+    draws: Sequence[ClassDraw],
+    windows: Windows = hash_windows,
+    count: Count | None = None,
 ) -> dict[int, Cut]:
     """Each class's :class:`~spark_smote.kernels.draws.Cut`: where its ``n_draws`` smallest
     ``ORDER`` values end. One pass counts its rows below a window around the expected cut
     (for row hashes: 8 standard deviations of that count wide) and the rows of each value in
     it (a few thousand); the driver settles the cut. A class whose cut falls outside (for row
-    hashes a chance below 1e-14) is looked for again in a wider window."""
+    hashes a chance below 1e-14) is looked for again in a wider window. ``count``: that pass
+    (default: :func:`window_counts` of ``rows``)."""
     found_cuts: dict[int, Cut] = {}
     todo, round_ = list(draws), 0
     while todo:
         bounds = windows(todo, round_)
-        found = window_counts(rows, todo, bounds)
+        found = window_counts(rows, todo, bounds) if count is None else count(todo, bounds)
         missed = []
         for d in todo:
             cut = hash_cut(d.n_draws, bounds[d.index][0], *found[d.index])

@@ -15,8 +15,10 @@ import numpy as np
 from pyspark.ml import Estimator, Model
 from pyspark.ml.param import Params
 from pyspark.sql import DataFrame, SparkSession
+from pyspark.sql import functions as F
 
-from spark_smote.engine.keeping import persisted_or_none
+from spark_smote.engine.columns import MEMBER
+from spark_smote.engine.keeping import own_plan, persisted_or_none
 from spark_smote.engine.validation import label_counts
 
 #: rows per partition of a member's kept sample, at most (see :func:`kept_sample`)
@@ -70,6 +72,26 @@ def kept_sample(rows: DataFrame) -> Iterator[DataFrame]:
     try:
         n_rows = kept.count()
         yield kept.coalesce(max(1, math.ceil(n_rows / SAMPLE_PARTITION_ROWS)))
+    finally:
+        kept.unpersist()
+
+
+@contextmanager
+def kept_samples(stacked: DataFrame) -> Iterator[Callable[[int], DataFrame] | None]:
+    """A batch of members' samples (:func:`~spark_smote.engine.member_draws.member_samples`)
+    kept for their fits and released after: written by one pass, then member ``i``'s rows
+    read by every pass of its fit from the cache's column batches of that member only (sorted
+    by member: the others' batches are skipped by their statistics) in one task. Yields
+    ``sample(i)``, or None where the session refuses caching (draw each member alone then:
+    a pass over every member's samples per pass of each fit would cost the batch many times).
+    """
+    kept = persisted_or_none(own_plan(stacked), None)
+    if kept is None:
+        yield None
+        return
+    try:
+        kept.count()
+        yield lambda i: kept.filter(F.col(MEMBER) == i).drop(MEMBER).coalesce(1)
     finally:
         kept.unpersist()
 

@@ -51,7 +51,7 @@ def persisted_or_none(rows: DataFrame, level: StorageLevel | None) -> DataFrame 
         return None
 
 
-def _own(rows: DataFrame) -> DataFrame:
+def own_plan(rows: DataFrame) -> DataFrame:
     """``rows`` under a plan of their own: Spark keeps one cached copy per plan, so two
     keepers of equal rows (the same class rows for two seeds, a ``CrossValidator`` fitting in
     parallel) would share one, and the first released would take the other's rows (a filter
@@ -87,7 +87,7 @@ class Keeper:
         ``now``: computed at once (a pass of their own), for rows whose next readers run after
         what they are computed from is released (:func:`held`); else by the first pass that
         reads them, which stores them for the others (one pass fewer)."""
-        persisted = persisted_or_none(_own(rows), StorageLevel.DISK_ONLY)
+        persisted = persisted_or_none(own_plan(rows), StorageLevel.DISK_ONLY)
         if persisted is None:
             return rows
         self._frames.append(persisted)

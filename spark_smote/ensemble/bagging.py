@@ -14,6 +14,7 @@ from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.sql import DataFrame
 
 from spark_smote.base import Sampler
+from spark_smote.engine.columns import MEMBER
 from spark_smote.engine.draws import drawn
 from spark_smote.engine.estimators import (
     check_probabilistic,
@@ -21,8 +22,10 @@ from spark_smote.engine.estimators import (
     configured,
     fit_members,
     kept_sample,
+    kept_samples,
     member_seed,
 )
+from spark_smote.engine.member_draws import batch_size, member_samples
 from spark_smote.engine.validation import class_counts_of
 from spark_smote.ensemble.base import (
     EnsembleModel,
@@ -95,35 +98,62 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
             raise ValueError(f"{who}: maxSamples must be in (0, 1], got {self.getMaxSamples()}.")
         check_probabilistic(self._member(), "estimator", who)
 
-    def _sample(self, dataset: DataFrame, counts: dict[int, int], m: int) -> DataFrame:
-        """Member ``m``'s rows: balanced, then bootstrapped (or cut to ``maxSamples``)."""
+    def _batch(self, counts: dict[int, int]) -> int:
+        """Members whose balanced samples are drawn together (0: each member its own draw, as
+        for a ``sampler`` or a sample too large to stack)."""
+        if self._sampler() is not None:
+            return 0
+        after = self._balance(counts, type(self).__name__)[1]
+        return batch_size(sum(after.values()), self.getNumEstimators())
+
+    def _balanced_sample(
+        self, dataset: DataFrame, counts: dict[int, int], m: int
+    ) -> tuple[DataFrame, dict[int, int]]:
+        """Member ``m``'s balanced rows alone (the rows its batch would give it), and their
+        counts per class."""
         who, seed = type(self).__name__, member_seed(self.getSeed(), m)
         sampler = self._sampler()
-        if sampler is None:
-            rows, after = self._balanced(dataset, counts, seed, who)
-        else:
+        if sampler is not None:
             sampler = configured(sampler, seed=seed, labelCol=self.getLabelCol())
             plan = sampler.plan(dataset)
             rows = sampler.resample(dataset, plan)
             after = plan.after
             if after is None:  # a cleaner: its counts are known from its output only
                 after = class_counts_of(rows, self.getLabelCol())
+            return rows, after
+        if not self._batch(counts):
+            return self._balanced(dataset, counts, seed, who)
+        wanted, after = self._balance(counts, who)
+        rows = member_samples(
+            dataset, self.getLabelCol(), counts, wanted, [seed], self.getReplacement()
+        )
+        return rows.drop(MEMBER), after
+
+    def _bootstrapped(self, rows: DataFrame, after: dict[int, int], m: int) -> DataFrame | None:
+        """Member ``m``'s balanced ``rows`` bootstrapped (or cut to ``maxSamples``); None when
+        they are its sample as they are."""
         share, bootstrap = self.getMaxSamples(), self.getBootstrap()
-        if bootstrap or share < 1.0:
-            wanted = {c: max(1, round(share * n)) for c, n in after.items()}
-            if not bootstrap:
-                wanted = {c: n for c, n in wanted.items() if n != after[c]}
-            seed = member_seed(seed, BOOTSTRAP_STREAM)
-            rows = drawn(rows, self.getLabelCol(), after, wanted, seed, bootstrap)
-        return rows
+        if not bootstrap and share >= 1.0:
+            return None
+        wanted = {c: max(1, round(share * n)) for c, n in after.items()}
+        if not bootstrap:
+            wanted = {c: n for c, n in wanted.items() if n != after[c]}
+        seed = member_seed(member_seed(self.getSeed(), m), BOOTSTRAP_STREAM)
+        return drawn(rows, self.getLabelCol(), after, wanted, seed, bootstrap)
+
+    def _sample(self, dataset: DataFrame, counts: dict[int, int], m: int) -> DataFrame:
+        """Member ``m``'s rows: balanced, then bootstrapped (or cut to ``maxSamples``)."""
+        rows, after = self._balanced_sample(dataset, counts, m)
+        again = self._bootstrapped(rows, after, m)
+        return rows if again is None else again
 
     def _fit(self, dataset: DataFrame) -> EnsembleModel:
         self._validate()
         who = type(self).__name__
         counts = class_counts(dataset, self.getLabelCol(), who)
-        member = self._member()
+        member, n_members = self._member(), self.getNumEstimators()
 
-        def fit(m: int) -> Any:
+        def fit(m: int, rows: DataFrame) -> Any:
             estimator = configured(
                 member,
                 featuresCol=self.getFeaturesCol(),
@@ -131,13 +161,41 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
                 weightCol=self._weight_or_none(),
                 seed=member_seed(self.getSeed(), m),
             )
-            with kept_sample(self._sample(dataset, counts, m)) as rows:
-                return estimator.fit(rows)
+            return estimator.fit(rows)
 
-        fits = [lambda m=m: fit(m) for m in range(self.getNumEstimators())]
-        models = fit_members(fits, self.getParallelism(), dataset.sparkSession)
-        model = self._model(models, len(counts))
-        return self._copyValues(model)
+        def fit_alone(m: int) -> Any:
+            with kept_sample(self._sample(dataset, counts, m)) as rows:
+                return fit(m, rows)
+
+        def fit_kept(m: int, rows: DataFrame, after: dict[int, int]) -> Any:
+            again = self._bootstrapped(rows, after, m)
+            if again is None:
+                return fit(m, rows)
+            with kept_sample(again) as sample:
+                return fit(m, sample)
+
+        size, session = self._batch(counts), dataset.sparkSession
+        if not size:
+            fits = [lambda m=m: fit_alone(m) for m in range(n_members)]
+            models = fit_members(fits, self.getParallelism(), session)
+            return self._copyValues(self._model(models, len(counts)))
+        wanted, after = self._balance(counts, who)
+        models = []
+        for start in range(0, n_members, size):
+            batch = range(start, min(n_members, start + size))
+            seeds = [member_seed(self.getSeed(), m) for m in batch]
+            stacked = member_samples(
+                dataset, self.getLabelCol(), counts, wanted, seeds, self.getReplacement()
+            )
+            with kept_samples(stacked) as sample:
+                if sample is None:
+                    fits = [lambda m=m: fit_alone(m) for m in batch]
+                else:
+                    fits = [
+                        lambda m=m, i=i: fit_kept(m, sample(i), after) for i, m in enumerate(batch)
+                    ]
+                models += fit_members(fits, self.getParallelism(), session)
+        return self._copyValues(self._model(models, len(counts)))
 
 
 class BalancedBaggingClassificationModel(EnsembleModel):

@@ -181,15 +181,20 @@ class _BalancedParams(_EnsembleParams):
             if self.getOrDefault(name) < 1:
                 raise ValueError(f"{who}: {name} must be >= 1, got {self.getOrDefault(name)}.")
 
+    def _balance(self, counts: dict[int, int], who: str) -> tuple[dict[int, int], dict[int, int]]:
+        """The rows each member draws per class by ``samplingStrategy`` (the classes drawn),
+        and its class counts after."""
+        wanted = check_sampling_strategy(self.getSamplingStrategy(), counts, "under-sampling", who)
+        if not self.getReplacement():  # drawing all of a class's rows: the class as it is
+            wanted = {c: n for c, n in wanted.items() if n != counts[c]}
+        return wanted, {c: wanted.get(c, n) for c, n in counts.items()}
+
     def _balanced(
         self, dataset: DataFrame, counts: dict[int, int], seed: int, who: str
     ) -> tuple[DataFrame, dict[int, int]]:
         """``dataset`` under-sampled by ``samplingStrategy`` with a seeded row hash (exact
         counts), and the counts after."""
-        wanted = check_sampling_strategy(self.getSamplingStrategy(), counts, "under-sampling", who)
-        if not self.getReplacement():  # drawing all of a class's rows: the class as it is
-            wanted = {c: n for c, n in wanted.items() if n != counts[c]}
-        after = {c: wanted.get(c, n) for c, n in counts.items()}
+        wanted, after = self._balance(counts, who)
         rows = drawn(dataset, self.getLabelCol(), counts, wanted, seed, self.getReplacement())
         return rows, after
 
