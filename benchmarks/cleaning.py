@@ -3,6 +3,7 @@
     python -m benchmarks cleaning --rows 1000000 --check-rows 100000 --sample 20000
     python -m benchmarks cleaning --rows 200000 --whole --stages tomek,enn,renn,allknn,ncr
     python -m benchmarks cleaning --rows 1000000 --whole --stages nearmiss,nearmiss3
+    python -m benchmarks cleaning --rows 1000000 --whole --listed 16 --stages renn,allknn,ncr
     python -m benchmarks cleaning --rows 4000000 --no-reference      # time only
     python -m benchmarks cleaning --rows 1000000 --check-rows 0 --max-bucket-size 60000
     python -m benchmarks cleaning --rows 4000000 --no-reference \
@@ -20,7 +21,11 @@ projection made the same way. With ``--whole`` the reference is imbalanced-learn
 whole table (in this process; for the repeated cleaners, whose passes depend on each other,
 and tables it can hold; NearMiss), and its real time; ``kept_shared`` is the share of the rows
 imbalanced-learn keeps that are kept too (NearMiss keeps few rows: its removed rows agree
-trivially).
+trivially). With ``--listed DEPTH`` too, imbalanced-learn's ENN-based cleaners (ENN, RENN,
+AllKNN, NCR) run their own code with every neighbour search answered from one exact search of
+each row's ``DEPTH`` nearest rows (:mod:`benchmarks.listed_neighbours`: the same removed rows,
+tested; a table of 1M rows then takes one search instead of one per pass); the time of that
+search and of the reference are recorded, not a time of imbalanced-learn.
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
 
+from benchmarks import listed_neighbours
 from benchmarks.common import DATA, FEATURES, make_data, save, spark_session
 
 K_ENN = 3
@@ -137,6 +143,7 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--check-rows", type=int, default=100_000)
     p.add_argument("--no-reference", action="store_true")
     p.add_argument("--whole", action="store_true", help="imbalanced-learn on the whole table")
+    p.add_argument("--listed", type=int, default=0, help="with --whole: search depth")
     p.add_argument("--max-bucket-size", type=int, default=30_000)
     p.add_argument("--num-hash-tables", type=int, default=6)
     p.add_argument("--stages", default="tomek,enn", help="of " + ",".join(STAGES))
@@ -153,7 +160,17 @@ def main(argv: list[str] | None = None) -> None:
     spark = spark_session("4g")
     df = spark.read.parquet(str(path))
     whole: dict[str, tuple[np.ndarray, float]] = {}
-    if args.whole:
+    if args.whole and args.listed:
+        lists, result["listed_search_s"] = listed_neighbours.search(x, args.listed)
+        result["listed_depth"] = args.listed
+        print("search", round(result["listed_search_s"], 1), flush=True)
+        for name in args.stages.split(","):
+            removed, seconds, searched = listed_neighbours.run(x, y, WHOLE[name][0], lists)
+            whole[name] = removed, seconds
+            result.setdefault("listed_brute_force_queries", {})[name] = searched
+            print(name, "reference", round(seconds, 1), searched, flush=True)
+        del lists
+    elif args.whole:
         for name in args.stages.split(","):
             whole[name] = whole_table(x, y, name)
             print(name, "imbalanced-learn", round(whole[name][1], 1), flush=True)
@@ -195,9 +212,13 @@ def main(argv: list[str] | None = None) -> None:
                 precision=round(hit / max(1, len(removed_ids)), 4),
                 recall=round(hit / max(1, int(want.sum())), 4),
                 kept_shared=round(int((~removed & ~want).sum()) / max(1, int((~want).sum())), 4),
-                imblearn_s=round(imblearn_s, 1),
-                speedup=round(imblearn_s / seconds, 2),
             )
+            if args.listed:
+                entry.update(reference_s=round(imblearn_s, 1))
+            else:
+                entry.update(
+                    imblearn_s=round(imblearn_s, 1), speedup=round(imblearn_s / seconds, 2)
+                )
         elif not args.no_reference and name in ("tomek", "enn"):
             got, want = removed[picked], ref[name]
             hit = int((got & want).sum())

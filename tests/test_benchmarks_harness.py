@@ -56,3 +56,32 @@ def test_every_sampler_of_the_catalog_has_its_counterpart_and_floor(spark):
 def test_every_suite_has_an_entry():
     for suite in SUITES:
         assert callable(importlib.import_module(f"benchmarks.{suite}").main), suite
+
+
+def test_listed_neighbours_give_imbalanced_learns_own_removed_rows():
+    """The 1M reference of the repeated cleaners: their code with searches answered from one
+    search's lists removes the same rows; short lists (depth 6) run out and search again."""
+    pytest.importorskip("imblearn")
+    import numpy as np
+
+    from benchmarks import listed_neighbours
+
+    rng = np.random.default_rng(7)
+    y = np.repeat([0, 1, 2], [200, 900, 1400])
+    x = rng.normal(size=(len(y), 5)) + 0.8 * y[:, None]
+    searched = {}
+    for depth in (6, 40):
+        lists, _ = listed_neighbours.search(x, depth)
+        searched[depth] = 0
+        for name in [
+            "EditedNearestNeighbours",
+            "RepeatedEditedNearestNeighbours",
+            "AllKNN",
+            "NeighbourhoodCleaningRule",
+        ]:
+            plain, _, none = listed_neighbours.run(x, y, name)
+            removed, _, brute = listed_neighbours.run(x, y, name, lists)
+            assert none == 0 and plain.sum() > 50, name
+            np.testing.assert_array_equal(removed, plain, err_msg=f"{name}, depth {depth}")
+            searched[depth] += brute
+    assert searched[6] > 10 * searched[40]
