@@ -134,6 +134,7 @@ def _probabilities(model, df) -> dict[int, list[float]]:
     }
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version (the draws: above)
 def test_a_batch_fits_each_member_on_the_sample_it_draws_alone(table, monkeypatch):
     """The fit draws its members' samples in batches; each member is the tree its own sample
     (drawn alone, then bootstrapped) gives, and so is it where the session refuses caching
@@ -141,7 +142,7 @@ def test_a_batch_fits_each_member_on_the_sample_it_draws_alone(table, monkeypatc
     bagging = BalancedBaggingClassifier(
         estimator=DecisionTreeClassifier(maxDepth=3), numEstimators=3, seed=5
     )
-    assert bagging._batch(SIZES) == 3
+    assert bagging._batch(bagging._balance(SIZES, "test")[1]) == 3
     model = bagging.fit(table)
     for m, member in enumerate(model.models):
         tree = DecisionTreeClassifier(maxDepth=3, seed=member_seed(5, m))

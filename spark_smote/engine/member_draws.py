@@ -101,7 +101,7 @@ def _profile(d: ClassDraw, seed: int) -> np.ndarray:
 
 
 def _by_key(n_keys: int, values: dict[int, int], other: int) -> Column:
-    """The value of a row's key (``KEY`` of :func:`_exploded`) from a literal array of
+    """The value of a row's key (``CLS`` of :func:`_exploded`) from a literal array of
     ``n_keys`` values: ``values[key]``, else ``other`` (one lookup, whatever the members)."""
     found = [F.lit(values.get(i, other)).cast("long") for i in range(n_keys)]
     return F.element_at(F.array(*found), F.col(CLS) + 1)

@@ -98,12 +98,11 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
             raise ValueError(f"{who}: maxSamples must be in (0, 1], got {self.getMaxSamples()}.")
         check_probabilistic(self._member(), "estimator", who)
 
-    def _batch(self, counts: dict[int, int]) -> int:
-        """Members whose balanced samples are drawn together (0: each member its own draw, as
-        for a ``sampler`` or a sample too large to stack)."""
+    def _batch(self, after: dict[int, int]) -> int:
+        """Members whose balanced samples (``after`` rows a class) are drawn together (0: each
+        member its own draw, as for a ``sampler`` or a sample too large to stack)."""
         if self._sampler() is not None:
             return 0
-        after = self._balance(counts, type(self).__name__)[1]
         return batch_size(sum(after.values()), self.getNumEstimators())
 
     def _balanced_sample(
@@ -121,9 +120,9 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
             if after is None:  # a cleaner: its counts are known from its output only
                 after = class_counts_of(rows, self.getLabelCol())
             return rows, after
-        if not self._batch(counts):
-            return self._balanced(dataset, counts, seed, who)
         wanted, after = self._balance(counts, who)
+        if not self._batch(after):
+            return self._balanced(dataset, counts, seed, who)
         rows = member_samples(
             dataset, self.getLabelCol(), counts, wanted, [seed], self.getReplacement()
         )
@@ -174,12 +173,12 @@ class _BaseBagging(Estimator, _BaggingParams, _NumEstimatorsParams, StagesReadWr
             with kept_sample(again) as sample:
                 return fit(m, sample)
 
-        size, session = self._batch(counts), dataset.sparkSession
+        wanted, after = ({}, {}) if self._sampler() is not None else self._balance(counts, who)
+        size, session = self._batch(after), dataset.sparkSession
         if not size:
             fits = [lambda m=m: fit_alone(m) for m in range(n_members)]
             models = fit_members(fits, self.getParallelism(), session)
             return self._copyValues(self._model(models, len(counts)))
-        wanted, after = self._balance(counts, who)
         models = []
         for start in range(0, n_members, size):
             batch = range(start, min(n_members, start + size))
