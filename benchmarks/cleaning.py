@@ -122,20 +122,6 @@ def check_against_imblearn(rows: int, sample: int) -> dict:
     return out
 
 
-def whole_table(x: np.ndarray, y: np.ndarray, name: str) -> tuple[np.ndarray, float]:
-    """imbalanced-learn's removed rows (a boolean per row) and seconds, on the whole table."""
-    import imblearn.under_sampling as under
-
-    cls, params = WHOLE[name]
-    stage = getattr(under, cls)(**params)
-    start = time.perf_counter()
-    stage.fit_resample(x, y)
-    seconds = time.perf_counter() - start
-    removed = np.ones(len(y), dtype=bool)
-    removed[stage.sample_indices_] = False
-    return removed, seconds
-
-
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser()
     p.add_argument("--rows", type=int, default=1_000_000)
@@ -160,24 +146,29 @@ def main(argv: list[str] | None = None) -> None:
     spark = spark_session("4g")
     df = spark.read.parquet(str(path))
     whole: dict[str, tuple[np.ndarray, float]] = {}
-    if args.whole and args.listed:
-        saved = DATA / f"rows_{args.rows}_lists_{args.listed}.npz"  # the search, done once
-        if not saved.exists():
-            np.savez(saved, *listed_neighbours.search(x, args.listed))
-        with np.load(saved) as found:
-            lists, result["listed_search_s"] = found["arr_0"], float(found["arr_1"])
-        result["listed_depth"] = args.listed
-        print("search", round(result["listed_search_s"], 1), flush=True)
+    if args.whole:
+        lists = None
+        if args.listed:
+            saved = DATA / f"rows_{args.rows}_lists_{args.listed}.npz"  # the search, done once
+            if not saved.exists():
+                np.savez(saved, *listed_neighbours.search(x, args.listed))
+            with np.load(saved) as found:
+                lists, result["listed_search_s"] = found["arr_0"], float(found["arr_1"])
+            result["listed_depth"] = args.listed
+            print("search", round(result["listed_search_s"], 1), flush=True)
         for name in args.stages.split(","):
-            removed, seconds, searched = listed_neighbours.run(x, y, WHOLE[name][0], lists)
+            cls, params = WHOLE[name]
+            removed, seconds, searched = listed_neighbours.run(x, y, cls, params, lists)
             whole[name] = removed, seconds
-            result.setdefault("listed_brute_force_queries", {})[name] = searched
-            print(name, "reference", round(seconds, 1), searched, flush=True)
+            if args.listed:
+                result.setdefault("listed_brute_force_queries", {})[name] = searched
+            print(
+                name,
+                "reference" if args.listed else "imbalanced-learn",
+                round(seconds, 1),
+                flush=True,
+            )
         del lists
-    elif args.whole:
-        for name in args.stages.split(","):
-            whole[name] = whole_table(x, y, name)
-            print(name, "imbalanced-learn", round(whole[name][1], 1), flush=True)
     elif not args.no_reference:
         picked = np.random.default_rng(2).choice(args.rows, size=args.sample, replace=False)
         ref, per_query = reference(x, y, picked)

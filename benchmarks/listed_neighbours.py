@@ -12,8 +12,9 @@ that row is searched again by brute force among the remaining rows (squared dist
 
 :func:`run` runs imbalanced-learn's own classes with their neighbour objects replaced by
 :class:`ListedNeighbours` (its ENN builds them from an int; NCR's second step, a classifier on
-the whole table, is left as it is). :func:`run` with ``listed=False`` runs them unchanged,
-so that a test on a table both can hold shows the removed rows are the same.
+the whole table, is left as it is). Without lists, :func:`run` runs them unchanged (the
+``--whole`` reference), so that a test on a table both can hold shows the removed rows are the
+same.
 """
 
 from __future__ import annotations
@@ -69,13 +70,14 @@ class ListedNeighbours(BaseEstimator):
         full = np.flatnonzero(~short)
         picked = alive[full] & (rank[full] <= k)
         out[full] = lists[full][picked].reshape(len(full), k)
-        for start in range(0, int(short.sum()), 64):
-            rows = np.flatnonzero(short)[start : start + 64]
+        again = np.flatnonzero(short)
+        for start in range(0, len(again), 64):
+            rows = again[start : start + 64]
             d = self.norms_[None, :] - 2.0 * (x[rows] @ self.x_.T)
             near = np.argpartition(d, k - 1, axis=1)[:, :k]
             order = np.take_along_axis(d, near, axis=1).argsort(axis=1, kind="stable")
             out[rows] = np.take_along_axis(near, order, axis=1)
-        _TABLE["searched"] = int(_TABLE.get("searched", 0)) + int(short.sum())
+        _TABLE["searched"] = int(_TABLE.get("searched", 0)) + len(again)
         return out
 
     def kneighbors_graph(self, *args: object, **kwargs: object) -> None:
@@ -114,14 +116,18 @@ def listed(x: np.ndarray, lists: np.ndarray) -> Iterator[None]:
 
 
 def run(
-    x: np.ndarray, y: np.ndarray, name: str, lists: np.ndarray | None = None
+    x: np.ndarray,
+    y: np.ndarray,
+    name: str,
+    params: dict[str, Any] | None = None,
+    lists: np.ndarray | None = None,
 ) -> tuple[np.ndarray, float, int]:
-    """imbalanced-learn's ``name`` (a class of ``imblearn.under_sampling``, its defaults) on
-    ``x, y``: the removed rows (a boolean per row), seconds, and how many queries were
+    """imbalanced-learn's ``name`` (a class of ``imblearn.under_sampling``, with ``params``)
+    on ``x, y``: the removed rows (a boolean per row), seconds, and how many queries were
     searched by brute force. With ``lists``, its neighbour searches are answered from them."""
     import imblearn.under_sampling as under
 
-    stage = getattr(under, name)()
+    stage = getattr(under, name)(**(params or {}))
     start = time.perf_counter()
     searched = 0
     if lists is None:

@@ -80,7 +80,7 @@ def test_listed_neighbours_give_imbalanced_learns_own_removed_rows():
             "NeighbourhoodCleaningRule",
         ]:
             plain, _, none = listed_neighbours.run(x, y, name)
-            removed, _, brute = listed_neighbours.run(x, y, name, lists)
+            removed, _, brute = listed_neighbours.run(x, y, name, lists=lists)
             assert none == 0 and plain.sum() > 50, name
             np.testing.assert_array_equal(removed, plain, err_msg=f"{name}, depth {depth}")
             searched[depth] += brute
