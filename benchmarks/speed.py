@@ -19,6 +19,7 @@ floor and imbalanced-learn's SMOTEN (run where its minority x minority matrices 
 from __future__ import annotations
 
 import argparse
+import logging
 import time
 from pathlib import Path
 
@@ -65,6 +66,29 @@ def make_mixed(rows: int) -> Path:
     return path
 
 
+class PassLog(logging.Handler):
+    """The lines spark_smote's repeated editing logs, one per pass, while in the block, each
+    with the seconds since the block began (a pass's time: the difference to the last)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.lines: list[tuple[float, str]] = []
+        self.logger = logging.getLogger("spark_smote.under_sampling.repeated_editing")
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.lines.append((round(time.perf_counter() - self.start, 2), record.getMessage()))
+
+    def __enter__(self) -> PassLog:
+        self.level, self.start = self.logger.level, time.perf_counter()
+        self.logger.setLevel(logging.INFO)
+        self.logger.addHandler(self)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.logger.removeHandler(self)
+        self.logger.setLevel(self.level)
+
+
 def run_spark(spark, path: Path, cls: str, params: dict, features: list[str]) -> float:
     """Seconds of one transform of ``spark_smote.<cls>(**params)`` on ``features``."""
     import spark_smote
@@ -98,15 +122,23 @@ print(json.dumps({{"seconds": sec, "peak_rss": rss, "rows_out": int(len(yr))}}))
 
 
 def bench_samplers(
-    rows: list[int], names: list[str], repeats: int, timeout: int, memory: str, skip: set[str]
+    rows: list[int],
+    names: list[str],
+    repeats: int,
+    timeout: int,
+    memory: str,
+    skip: set[str],
+    out_file: str | None = None,
 ) -> dict:
     """Per rows: the floors the samplers need and, per sampler, spark_smote's seconds and peak
-    memory and imbalanced-learn's (None: skipped, over the limit or failed)."""
+    memory, the class counts of each repeated pass (repeated editing) and imbalanced-learn's
+    seconds (None: skipped, over the limit or failed); saved to ``out_file`` after each size."""
     spark = spark_session(memory)
     floors = sorted({SAMPLERS[n].floor for n in names})
     results: dict = {"rows": {}, "repeats": repeats, "driver_memory": memory}
     results.update(imblearn_timeout=timeout, imblearn_skipped=sorted(skip))
-    run_sampler(spark, make_data(rows[0]), names[0], FEATURES)  # warm-up: JIT, Python workers
+    warm = make_data(min(rows[0], 100_000))  # warm-up (JIT, Python workers) on a small table
+    run_sampler(spark, warm, names[0], FEATURES)
     for n in rows:
         path = make_data(n)
         out: dict = {"floors": {f: [] for f in floors}, "samplers": {}}
@@ -117,9 +149,11 @@ def bench_samplers(
                 out["floors"][f].append(FLOORS[f](spark, path))
             for name in names:
                 r = out["samplers"][name]
-                with PeakRSS() as mem:
+                with PeakRSS() as mem, PassLog() as passes:
                     r["spark"].append(run_sampler(spark, path, name, FEATURES))
                 r["spark_rss"].append(mem.peak)
+                if passes.lines:  # repeated editing: its passes' class counts
+                    r.setdefault("passes", []).append(passes.lines)
                 make = SAMPLERS[name].imblearn
                 if name in skip or make is None:
                     r["imblearn"].append(None)
@@ -133,6 +167,7 @@ def bench_samplers(
             r["median"] = {k: median(r[k]) for k in ("spark", "imblearn", "spark_rss")}
             r["floor"] = SAMPLERS[name].floor
         results["rows"][n] = out
+        save({"samplers": results}, out_file, "speed")  # kept if a later size does not finish
     spark.stop()
     return results
 
@@ -262,6 +297,7 @@ def main(argv: list[str] | None = None) -> None:
             args.timeout,
             args.driver_memory,
             set(args.skip_imblearn),
+            args.out,
         )
         print(table(results["samplers"]))
     if args.mixed:

@@ -4,6 +4,8 @@ persistence, errors."""
 
 from __future__ import annotations
 
+import ast
+
 import numpy as np
 import pytest
 from imblearn.under_sampling import AllKNN as ImbAllKNN
@@ -101,7 +103,7 @@ def test_stopping_rules():
 
 
 @pytest.mark.newest  # engine passes, the same on every Spark version (classic: plan sizes)
-def test_renn_runs_until_nothing_is_removed(spark, monkeypatch):
+def test_renn_runs_until_nothing_is_removed(spark, monkeypatch, caplog):
     x, y = _binary(1500, 5)
     df = _table(spark, x, y).cache()
     reference = ImbRENN(max_iter=50)
@@ -115,7 +117,16 @@ def test_renn_runs_until_nothing_is_removed(spark, monkeypatch):
         return counted(rows, label)
 
     monkeypatch.setattr(repeated_editing, "class_counts_of", spy)
-    got = _removed(RepeatedEditedNearestNeighbours(inputCols=COLS, maxIter=50), df, len(y))
+    with caplog.at_level("INFO", logger=repeated_editing.__name__):
+        got = _removed(RepeatedEditedNearestNeighbours(inputCols=COLS, maxIter=50), df, len(y))
+    passes = [r.getMessage() for r in caplog.records if r.name == repeated_editing.__name__]
+    assert len(passes) == reference.n_iter_  # one line per pass, as imbalanced-learn counts
+    labels, totals = np.unique(y, return_counts=True)
+    left = {
+        int(c): int(n) - int((y[sorted(got)] == c).sum())
+        for c, n in zip(labels, totals, strict=True)
+    }
+    assert ast.literal_eval(passes[-1].split(" -> ")[1]) == left  # the last pass's: the output's
     assert len(leaves) > repeated_editing.PASSES_PER_CUT + 1
     assert max(leaves) <= 2**repeated_editing.PASSES_PER_CUT  # 2 ** passes without the cuts
     assert got == set(range(len(y))) - set(reference.sample_indices_.tolist())

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import logging
 from abc import abstractmethod
 from dataclasses import replace
 from typing import Any
@@ -20,6 +21,8 @@ from spark_smote.strategy import SamplingStrategy
 from spark_smote.strategy import minority as minority_class
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
+
+_LOG = logging.getLogger(__name__)
 
 
 def editing_stops(
@@ -98,6 +101,9 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
             else:
                 edited = rebased(plan.keeper, out)
             after = class_counts_of(edited, plan.spec.label)
+            _LOG.info(
+                "%s pass %d (nNeighbors=%d): %s -> %s", type(self).__name__, i + 1, k, counts, after
+            )
             stop = self._stops(counts, after, plan.before)
             current, counts = edited, after
             if stop:
@@ -119,7 +125,9 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing, HasMaxIter):
 
     Each pass is an Edited Nearest Neighbours pass on the first pass's bounded cells, bounded
     again on the rows left (a table of at most ``maxBucketSize`` rows: one cell,
-    imbalanced-learn's exact result).
+    imbalanced-learn's exact result). Each pass's class counts are logged at level ``INFO``
+    (logger ``spark_smote.under_sampling.repeated_editing``): the number of passes is
+    imbalanced-learn's ``n_iter_``.
 
     Examples
     --------
