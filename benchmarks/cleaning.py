@@ -158,14 +158,17 @@ def main(argv: list[str] | None = None) -> None:
             print("search", round(result["listed_search_s"], 1), flush=True)
         for name in args.stages.split(","):
             cls, params = WHOLE[name]
-            removed, seconds, searched = listed_neighbours.run(x, y, cls, params, lists)
-            whole[name] = removed, seconds
+            got = listed_neighbours.run(x, y, cls, params, lists)
+            whole[name] = got.removed, got.seconds
             if args.listed:
-                result.setdefault("listed_brute_force_queries", {})[name] = searched
+                result.setdefault("listed_brute_force_queries", {})[name] = got.searched
+            if got.passes is not None:
+                result.setdefault("reference_passes", {})[name] = got.passes
             print(
                 name,
                 "reference" if args.listed else "imbalanced-learn",
-                round(seconds, 1),
+                round(got.seconds, 1),
+                got.passes or "",
                 flush=True,
             )
         del lists

@@ -22,7 +22,7 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 from sklearn.base import BaseEstimator
@@ -115,16 +115,24 @@ def listed(x: np.ndarray, lists: np.ndarray) -> Iterator[None]:
         _TABLE.clear()
 
 
+class Reference(NamedTuple):
+    """What :func:`run` measured of one imbalanced-learn sampler."""
+
+    removed: np.ndarray  # a boolean per row
+    seconds: float
+    searched: int  # queries searched again by brute force (their list ran out)
+    passes: int | None  # its ``n_iter_`` (repeated editing), else None
+
+
 def run(
     x: np.ndarray,
     y: np.ndarray,
     name: str,
     params: dict[str, Any] | None = None,
     lists: np.ndarray | None = None,
-) -> tuple[np.ndarray, float, int]:
+) -> Reference:
     """imbalanced-learn's ``name`` (a class of ``imblearn.under_sampling``, with ``params``)
-    on ``x, y``: the removed rows (a boolean per row), seconds, and how many queries were
-    searched by brute force. With ``lists``, its neighbour searches are answered from them."""
+    on ``x, y``. With ``lists``, its neighbour searches are answered from them."""
     import imblearn.under_sampling as under
 
     stage = getattr(under, name)(**(params or {}))
@@ -139,4 +147,4 @@ def run(
     seconds = time.perf_counter() - start
     removed = np.ones(len(y), dtype=bool)
     removed[stage.sample_indices_] = False
-    return removed, seconds, searched
+    return Reference(removed, seconds, searched, getattr(stage, "n_iter_", None))

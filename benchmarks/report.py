@@ -12,6 +12,7 @@ script makes from the committed files. The dated log of every measurement is
 from __future__ import annotations
 
 import argparse
+import ast
 import json
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -257,30 +258,77 @@ def render_rest(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
 
 
 def render_scaling(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
-    """Samplers timed at several sizes in one run: seconds, floor, and seconds per million rows
-    against the smallest size's (1.00x: time linear in rows)."""
-    (doc,) = docs
-    runs = doc["samplers"]["rows"]
+    """Samplers timed at several sizes: seconds, floor, and seconds per million rows against the
+    smallest size's (1.00x: time linear in rows). Several files: one run each, in order, each
+    sampler against its first size in them (a column says which run)."""
     first: dict[str, float] = {}
     rows = []
-    for n, out in runs.items():
-        millions = int(n) / 1e6
-        for name, r in out["samplers"].items():
-            seconds, floor = r["median"]["spark"], out["floor_median"][r["floor"]]
-            per = seconds / millions
-            first.setdefault(name, per)
-            rows.append(
-                [
-                    f"{int(n):,}",
-                    name,
-                    _s(seconds),
-                    _s(floor),
-                    _x(_div(seconds, floor)),
-                    _s(per),
-                    _x(per / first[name]),
-                ]
-            )
+    for doc in docs:
+        for n, out in doc["samplers"]["rows"].items():
+            millions = int(n) / 1e6
+            for name, r in out["samplers"].items():
+                seconds, floor = r["median"]["spark"], out["floor_median"][r["floor"]]
+                per = seconds / millions
+                first.setdefault(name, per)
+                run = [f"{doc['date']}, `{doc['commit']}`"] if len(docs) > 1 else []
+                rows.append(
+                    [
+                        f"{int(n):,}",
+                        name,
+                        *run,
+                        _s(seconds),
+                        _s(floor),
+                        _x(_div(seconds, floor)),
+                        _s(per),
+                        _x(per / first[name]),
+                    ]
+                )
     header = ["rows", "sampler", "spark_smote", "floor", "x floor", "per 1M rows", "per row vs 1M"]
+    if len(docs) > 1:
+        header.insert(2, "run")
+    return _table(header, rows), {}
+
+
+def _pass_counts(line: str) -> tuple[dict[int, int], dict[int, int]]:
+    """The class counts before and after a pass, from repeated editing's log line."""
+    before, after = line.split(": ", 1)[1].split(" -> ")
+    return ast.literal_eval(before), ast.literal_eval(after)
+
+
+def render_passes(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
+    """Repeated editing by rows, pass by pass (the lines it logs, with their times): the
+    passes, the rows each removed and the seconds each took (the first with the planning)."""
+    rows = []
+    for doc in docs:
+        for n, out in doc["samplers"]["rows"].items():
+            for name, r in out["samplers"].items():
+                (lines,) = r["passes"][:1]
+                times = [t for t, _ in lines]
+                took = [b - a for a, b in zip([0.0, *times], times, strict=False)]
+                removed = []
+                for _, line in lines:
+                    before, after = _pass_counts(line)
+                    removed.append(sum(before.values()) - sum(after.values()))
+                rows.append(
+                    [
+                        f"{int(n):,}",
+                        name,
+                        str(len(lines)),
+                        ", ".join(f"{k:,}" for k in removed),
+                        ", ".join(f"{t:.0f}" for t in took),
+                        _s(r["median"]["spark"]),
+                        _s(sum(took[1:]) / max(1, len(took) - 1) / (int(n) / 1e6)),
+                    ]
+                )
+    header = [
+        "rows",
+        "sampler",
+        "passes",
+        "rows removed, pass by pass",
+        "seconds, pass by pass",
+        "in all",
+        "a later pass per 1M rows",
+    ]
     return _table(header, rows), {}
 
 
