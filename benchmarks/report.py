@@ -823,10 +823,27 @@ SECTIONS: tuple[Section, ...] = (
         "per million rows against 1M's in the same run (1.00x: linear in rows). 10M not run "
         "(about 30, 32, 13 and 57 minutes at these rates: more than a session leaves beside "
         "its CI run). Not linear in this run: CNN 1.22x and repeated editing 1.31x the time "
-        "per row at 4M; not yet broken down (whether repeated editing makes more passes at 4M "
-        "is not recorded by the suite).",
+        "per row at 4M (repeated editing: more passes at 4M, next section; CNN not broken "
+        "down).",
         ("rest_4m.json",),
         render_scaling,
+    ),
+    Section(
+        "Repeated editing pass by pass, 1M and 4M",
+        "`python -m benchmarks speed --rows 1000000 4000000 --repeats 1 --driver-memory 4g "
+        "--samplers RepeatedEditedNearestNeighbours --skip-imblearn "
+        "RepeatedEditedNearestNeighbours`, 2026-12-07, one run: each pass's class counts as "
+        "the sampler logs them, with the time of each line (the first pass includes the "
+        "planning). The time per row of a pass is the same at both sizes (34-35 s per 1M rows "
+        "after the first); the 1.31x time per row at 4M of the section above is the passes: "
+        "11 at 4M against 8 at 1M, the last ones removing 0-3 rows each. imbalanced-learn "
+        "makes 8 passes at 1M too (its `n_iter_`, from its own code on the saved search of the "
+        "repeated cleaners' 1M reference: `listed_neighbours.run`, recorded by `cleaning "
+        "--whole` as `reference_passes`); 4M has no exact reference. A pass that decides again "
+        "only the rows whose neighbours a pass removed would make the last passes cheap: not "
+        "built.",
+        ("renn_passes_4m.json",),
+        render_passes,
     ),
     Section(
         "NearMiss at 1M rows: pass by pass, its kernel before and after",
