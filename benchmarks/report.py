@@ -820,14 +820,15 @@ SECTIONS: tuple[Section, ...] = (
         "every row in one process, and at 1M it was not run either, section above). The 10M "
         "rows are against the 1M of another run, on another day: read their ratios with that "
         "noise (the same sampler's 1M took 257 s, 292 s and 344 s in three runs). Against "
-        "4M, 10M takes 1.20x (One-Sided Selection), 1.13x (AllKNN) and 1.06x (instance "
-        "hardness) the time per row: not shown linear beyond that noise, nor shown not to be "
+        "4M, 10M takes 1.20x (One-Sided Selection), 1.13x (AllKNN), 1.06x (instance "
+        "hardness) and 0.95x (ClusterCentroids) the time per row: not shown linear beyond that "
+        "noise, nor shown not to be "
         "(AllKNN's three passes at 10M took 446 s, the first with the planning, 417 s and "
         "391 s). Repeated "
         "editing is 1.31x the time per row at 4M because it makes more passes there, each "
         "linear (next section); CNN's 1.22x at 4M is not broken down. 10M not run for CNN and "
         "repeated editing (about 32 and 80 minutes).",
-        ("oss_allknn_4m.json", "rest_4m.json", "rest_10m_a.json"),
+        ("oss_allknn_4m.json", "rest_4m.json", "rest_10m_a.json", "rest_10m_b.json"),
         render_scaling,
     ),
     Section(
