@@ -262,32 +262,24 @@ def render_scaling(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
     smallest size's (1.00x: time linear in rows). Several files: one run each, in order, each
     sampler against its first size in them (a column says which run)."""
     first: dict[str, float] = {}
-    rows = []
+    found = []  # (sampler, rows, table row)
     for doc in docs:
+        run = [f"{doc['date']}, `{doc['commit']}`"] if len(docs) > 1 else []
         for n, out in doc["samplers"]["rows"].items():
             millions = int(n) / 1e6
             for name, r in out["samplers"].items():
                 seconds, floor = r["median"]["spark"], out["floor_median"][r["floor"]]
                 per = seconds / millions
                 first.setdefault(name, per)
-                run = [f"{doc['date']}, `{doc['commit']}`"] if len(docs) > 1 else []
-                rows.append(
-                    [
-                        f"{int(n):,}",
-                        name,
-                        *run,
-                        _s(seconds),
-                        _s(floor),
-                        _x(_div(seconds, floor)),
-                        _s(per),
-                        _x(per / first[name]),
-                    ]
-                )
+                cells = [_s(seconds), _s(floor), _x(_div(seconds, floor)), _s(per)]
+                row = [f"{int(n):,}", name, *run, *cells, _x(per / first[name])]
+                found.append((name, int(n), row))
     header = ["rows", "sampler", "spark_smote", "floor", "x floor", "per 1M rows", "per row vs 1M"]
     if len(docs) > 1:  # by sampler, then rows
         header.insert(2, "run")
         order = list(first)
-        rows.sort(key=lambda r: (order.index(r[1]), int(r[0].replace(",", ""))))
+        found.sort(key=lambda f: (order.index(f[0]), f[1]))
+    rows = [row for _, _, row in found]
     return _table(header, rows), {}
 
 
@@ -304,7 +296,7 @@ def render_passes(docs: list[Any]) -> tuple[str, dict[str, Plot]]:
     for doc in docs:
         for n, out in doc["samplers"]["rows"].items():
             for name, r in out["samplers"].items():
-                (lines,) = r["passes"][:1]
+                lines = r["passes"][0]  # the first repeat's
                 times = [t for t, _ in lines]
                 took = [b - a for a, b in zip([0.0, *times], times, strict=False)]
                 removed = []
