@@ -226,3 +226,31 @@ def test_renn_passes_search_the_first_passes_cells(spark, monkeypatch):
     hit = len(got & expected)
     assert hit / len(got) >= 0.93 and hit / len(expected) >= 0.93, (hit, len(got), len(expected))
     assert kept_ids(renn.transform(df.repartition(5, "c0"))) == kept_ids(out)
+
+
+@pytest.mark.newest  # engine passes, the same on every Spark version
+def test_later_passes_search_only_the_cells_that_changed(spark, monkeypatch, caplog):
+    # a cell none of whose rows the last pass removed (and bounded as before) would remove
+    # nothing, and the counts of the cells less the removed rows' are those of a counting
+    # pass: the rows are those of every cell searched and counted in every pass
+    x, y = _binary(3000, 1)
+    df = _table(spark, x, y).cache()
+    renn = RepeatedEditedNearestNeighbours(inputCols=COLS, maxBucketSize=300, numHashTables=3)
+    counting = []
+    count = planning._count
+    monkeypatch.setattr(planning, "_count", lambda *a: counting.append(1) or count(*a))
+    with caplog.at_level("INFO", logger=repeated_editing.__name__):
+        got = kept_ids(renn.transform(df))
+    lines = [r.getMessage() for r in caplog.records if r.name == repeated_editing.__name__]
+    searched = [tuple(map(int, m.split(", ")[1].split(" cells")[0].split(" of "))) for m in lines]
+    assert len(searched) > 3 and searched[0][0] == searched[0][1] > 5  # the first: all of them
+    assert all(n <= total for n, total in searched) and searched[-1][0] < searched[-1][1]
+    assert len(counting) < len(lines) - 1  # later passes count their cells from the removed
+    monkeypatch.setattr(repeated_editing._RepeatedEditing, "_searched", lambda *a: None)
+    monkeypatch.setattr(repeated_editing._Searched, "counted", lambda *a: None)
+    caplog.clear()
+    counting.clear()
+    with caplog.at_level("INFO", logger=repeated_editing.__name__):
+        assert kept_ids(renn.transform(df)) == got
+    assert len([r for r in caplog.records if r.name == repeated_editing.__name__]) == len(lines)
+    assert len(counting) >= len(lines) - 1  # a counting pass for each later pass

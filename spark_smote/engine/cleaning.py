@@ -23,6 +23,7 @@ from pyspark.sql import functions as F
 from pyspark.sql.types import StructType
 
 from spark_smote.engine.columns import (
+    CELL,
     CLS,
     KEY,
     KEY2,
@@ -91,6 +92,7 @@ def plan_space(
     copies: int,
     k: int,
     before: ClassCells | None = None,
+    counted: np.ndarray | None = None,
 ) -> ClassCells:
     """The bounded cells of the space of all rows (from :func:`space_rows`): one cell when
     ``n_rows <= max_size``, else the sampling and counting passes of
@@ -98,11 +100,14 @@ def plan_space(
 
     With ``before`` (the cells of a plan of a superset of ``rows``: a repeated pass on the
     rows a pass left), those cells bounded again instead (a counting pass, no sampling), so
-    that the pass searches the same neighbourhoods, without the rows removed."""
+    that the pass searches the same neighbourhoods, without the rows removed. With ``counted``
+    too (their counts per cell and rank on ``rows``, known from the rows removed), no
+    counting pass (unless a cell is removed as too small)."""
     task = ClassTask(SPACE, "all classes", n_rows, 0)
     if before is not None:
         fitted = {SPACE: before.hash}
-        return plan_cells(rows, [task], dim, seed, max_size, copies, k, fitted)[0]
+        known = None if counted is None else {SPACE: counted}
+        return plan_cells(rows, [task], dim, seed, max_size, copies, k, fitted, known)[0]
     reads = planning_reads([task], max_size)
     with held(rows) if reads else contextlib.nullcontext(rows) as planned:
         return plan_cells(planned, [task], dim, seed, max_size, copies, k)[0]
@@ -143,14 +148,27 @@ def edited_out_rows(
     targeted: Sequence[int],
     k: int,
     kind: KindSel,
+    stored: bool = False,
 ) -> DataFrame:
     """``KEY, KEY2`` of the rows of the ``targeted`` classes that Edited Nearest Neighbours
-    removes: by :func:`~spark_smote.kernels.cleaning.edited_in_cell` in their home cells."""
+    removes: by :func:`~spark_smote.kernels.cleaning.edited_in_cell` in their home cells.
+
+    ``stored``: with every cell each removed row is stored in (home and guests of any rank:
+    ``KEY, KEY2, CELL, RANK``, a row per cell): the cells whose rows a repeated pass changes,
+    and their counts without it."""
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
-        return pd.DataFrame(_identity(pdf, queries[edited_in_cell(x, y, queries, k, kind)]))
+        out = queries[edited_in_cell(x, y, queries, k, kind)]
+        if not stored:
+            return pd.DataFrame(_identity(pdf, out))
+        got = cells.hash.assign(x[out])  # (rows, copies), -1 past the hash's cells
+        row, rank = np.nonzero(got >= 0)
+        ids = _identity(pdf, out)
+        cell = got[row, rank]
+        return pd.DataFrame({KEY: ids[KEY][row], KEY2: ids[KEY2][row], CELL: cell, RANK: rank})
 
-    schema = StructType([field(KEY, "long"), field(KEY2, "long")])
+    names = [(KEY, "long"), (KEY2, "long")] + ([(CELL, "int"), (RANK, "int")] if stored else [])
+    schema = StructType([field(n, t) for n, t in names])
     return grouped.applyInPandas(_cell_function(cells, dim, targeted, rule), schema)
 
 

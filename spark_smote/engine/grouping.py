@@ -10,7 +10,7 @@ output is larger than one Python call may write goes to several calls, its slice
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any
 
 import numpy as np
@@ -94,6 +94,7 @@ def cell_groups(
     others: DataFrame | None = None,
     slices: Mapping[GroupKey, int] | None = None,
     weights: DataFrame | None = None,
+    searched: Collection[int] | None = None,
 ) -> GroupedData:
     """Rows stored in their cells (``RANK`` 0 = home), with ``others`` (from
     :func:`others_in_cells`) if given, grouped by ``(CLS, CELL, PART, SLICE)`` and spread over
@@ -104,6 +105,10 @@ def cell_groups(
     calls, each with all the group's rows and its slice number in ``SLICE`` (0 for the others):
     every call reads at most a cell and writes at most a slice.
 
+    ``searched``: only the groups of these cells (of a plan of one class: the cleaners' space
+    of all rows), the rows of the others dropped before the shuffle (a repeated pass that
+    searches again only the cells that changed).
+
     Left alone, adaptive execution may coalesce the shuffle, small in bytes but heavy in kNN
     work, into one task; a repartition to an explicit number of partitions never is.
     """
@@ -113,6 +118,12 @@ def cell_groups(
     hashes = {c.index: c.hash for c in cells}
     keep = {c.index: c.keep for c in cells}
     stored = stored_copies(rows, hashes, keep, copies, dim)
+    n_groups = sum(len(c.groups()) for c in cells) + sum(n - 1 for n in slices.values())
+    if searched is not None:
+        (only,) = cells  # cell ids are a class's own
+        wanted = {int(c) for c in searched}
+        stored = stored.filter(F.col(CELL).isin(sorted(wanted)))
+        n_groups = sum(1 for g in only.groups() if g.cell in wanted)
     split = [(c, int(cell)) for c in cells for cell in np.flatnonzero(c.parts > 1)]
     if split:  # home rows of oversized cells: cut in equal parts of a seeded hash order
         order = Window.partitionBy(CLS, CELL).orderBy(uniform(seed), KEY)
@@ -141,7 +152,6 @@ def cell_groups(
         stored = stored.withColumn(SLICE, F.explode(F.sequence(F.lit(0), count.otherwise(1) - 1)))
     else:
         stored = stored.withColumn(SLICE, F.lit(0))
-    n_groups = sum(len(c.groups()) for c in cells) + sum(n - 1 for n in slices.values())
     limit = int(rows.sparkSession.conf.get("spark.sql.shuffle.partitions") or 200)
     keys = (CLS, CELL, PART, SLICE)
     return stored.repartition(max(1, min(n_groups, limit)), *keys).groupBy(*keys)

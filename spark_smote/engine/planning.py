@@ -248,6 +248,7 @@ def plan_cells(
     copies: int,
     k: int,
     fitted: dict[int, CellHash] | None = None,
+    counted: dict[int, np.ndarray] | None = None,
 ) -> list[ClassCells]:
     """Fit and bound the cells of every class of ``tasks`` (rows from :func:`class_rows`).
 
@@ -262,7 +263,9 @@ def plan_cells(
 
     With ``fitted`` (``{index: cell hash}`` planned before on a superset of these rows: a
     repeated pass on the rows a pass left), those cells are bounded again: no sampling pass,
-    no fit, one counting pass; no cell is split (none gains home rows).
+    no fit, one counting pass; no cell is split (none gains home rows). With ``counted`` too
+    (the counts that pass would give, known from the rows removed), no counting pass unless a
+    cell is removed as too small.
     """
     big = planning_reads(tasks, max_size)
     if not big:
@@ -274,7 +277,7 @@ def plan_cells(
         hashes, samples = {t.index: fitted[t.index] for t in big}, {}
     else:
         hashes, samples = _fit(rows, big, dim, seed, max_size, copies)
-    planned = _settle(rows, big, hashes, samples, dim, seed, max_size, copies, k)
+    planned = _settle(rows, big, hashes, samples, dim, seed, max_size, copies, k, counted)
     return [small.get(t.index) or planned[t.index] for t in tasks]
 
 
@@ -303,15 +306,20 @@ def _settle(
     max_size: int,
     copies: int,
     k: int,
+    counted: dict[int, np.ndarray] | None = None,
 ) -> dict[int, ClassCells]:
     """Count and bound the cells ``hashes`` of the classes ``big`` until they settle: a cell
     with more home rows than ``max_size`` is split (fitted on the class's rows in
     ``samples``, if there), a cell too small for ``k`` neighbours removed, then a recount.
-    The classes ``samples`` hold whole are counted on the driver; the others by a pass."""
+    The classes ``samples`` hold whole are counted on the driver; the others by a pass
+    (the first round's counts are ``counted``, when given)."""
     hashes = dict(hashes)
     splits = dict.fromkeys(hashes, 0)
     for _ in range(MAX_PLAN_ROUNDS):
-        counts = _counts(rows, hashes, samples, copies, dim)
+        if counted is not None:
+            counts, counted = counted, None
+        else:
+            counts = _counts(rows, hashes, samples, copies, dim)
         planned, changed = {}, False
         for t in big:
             h = hashes[t.index]

@@ -12,6 +12,7 @@ from __future__ import annotations
 from abc import abstractmethod
 from typing import Any
 
+import numpy as np
 from pyspark.sql import DataFrame, GroupedData
 
 from spark_smote.base import Sampler, SamplingPlan
@@ -86,11 +87,13 @@ class BaseCleaningSampler(_DenseFeatureSampler, _CleaningParams, ParamsReadWrite
         spec: FeatureSpec,
         stats: DataStats,
         cells_of: ClassCells | None = None,
+        counted: np.ndarray | None = None,
     ) -> SamplingPlan:
         """:meth:`plan` from the spec and stats of ``dataset``, its input checked (by
         :meth:`_dense_input`, or by a combined sampler); with ``cells_of`` (the cells of a plan
         of a superset of its rows), those cells bounded again instead of new ones learned (a
-        repeated pass)."""
+        repeated pass), from ``counted`` (their counts on ``dataset`` per cell and rank) when
+        given, else by a counting pass."""
         name = type(self).__name__
         check_sampling_strategy(self.getSamplingStrategy(), stats.counts, "clean-sampling", name)
         param, k = self._neighbours()
@@ -110,6 +113,7 @@ class BaseCleaningSampler(_DenseFeatureSampler, _CleaningParams, ParamsReadWrite
             self.getNumHashTables(),
             k,
             cells_of,
+            counted,
         )
         return SamplingPlan(name, stats.counts, None, [cells], spec, stats)
 

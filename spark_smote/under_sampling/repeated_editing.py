@@ -5,19 +5,25 @@ from __future__ import annotations
 
 import logging
 from abc import abstractmethod
-from dataclasses import replace
-from typing import Any
+from dataclasses import dataclass, replace
+from typing import Any, cast
 
+import numpy as np
 from pyspark import keyword_only
 from pyspark.ml.param import Param, Params, TypeConverters
 from pyspark.ml.param.shared import HasMaxIter
 from pyspark.sql import DataFrame
 
 from spark_smote.base import SamplingPlan
+from spark_smote.engine.cleaning import edited_out_rows, space_rows, without
+from spark_smote.engine.columns import CELL, KEY, KEY2, RANK
+from spark_smote.engine.grouping import cell_groups
 from spark_smote.engine.keeping import Keeper, cut, rebased
 from spark_smote.engine.validation import DataStats, class_counts_of
+from spark_smote.kernels.cells import ClassCells
+from spark_smote.kernels.cleaning import KindSel
 from spark_smote.params import DEFAULT_SEED, _EditedParams
-from spark_smote.strategy import SamplingStrategy
+from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
 from spark_smote.strategy import minority as minority_class
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
@@ -43,6 +49,28 @@ def editing_stops(
 PASSES_PER_CUT = 4
 
 
+@dataclass(frozen=True)
+class _Searched:
+    """What a pass of repeated editing searched, for the next pass: its ``nNeighbors``, the
+    classes it cleaned, the labels, its cells and the cells of the rows it removed."""
+
+    k: int
+    targeted: list[int]
+    labels: list[Any]
+    cells: ClassCells
+    touched: set[int]
+    removed: np.ndarray  #: rows removed per (cell, rank), as ``cells``' counts
+    n_rows: int  #: the rows the pass read
+
+    def counted(self, left: int) -> np.ndarray | None:
+        """The counts per (cell, rank) of the ``left`` rows the pass left: its cells' counts
+        less the removed rows', when those are every row it removed (an identical row of a
+        removed one, which goes with it, may have been searched elsewhere); else None."""
+        if self.n_rows - left != int(self.removed[:, 0].sum()):
+            return None
+        return np.column_stack([self.cells.home, self.cells.guests]) - self.removed
+
+
 class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
     """Edited Nearest Neighbours pass after pass, each on the last one's output (private base).
 
@@ -50,7 +78,11 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
     counting pass; new cells per pass would move the approximate neighbourhoods at the cells'
     borders from pass to pass, and the passes would go on removing rows there); its output
     is kept (``persist``, lineage intact; over Spark Connect a local checkpoint, so that the
-    plan stays shallow) and counted, for the stopping rules and the next pass. A pass reads
+    plan stays shallow) and counted, for the stopping rules and the next pass. A later pass
+    searches again only the cells that changed (those the last pass removed a row from, at
+    any rank, and those bounded otherwise): a cell whose rows and bounds are those of the last
+    pass would remove nothing, so the rows are those of every cell searched in every pass;
+    the last passes, which remove a few rows, search a few cells. A pass reads
     the last one's output twice (its rows, and the rows to remove found from them), so its plan
     doubles: every :data:`PASSES_PER_CUT` passes the output is a local checkpoint (lineage cut:
     an executor lost after it fails the later passes, as over Connect).
@@ -88,27 +120,88 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
         assert plan.spec is not None and plan.stats is not None and plan.keeper is not None
         current, counts, dim = dataset, dict(plan.before), plan.stats.dim
         step = replace(plan, sampler="EditedNearestNeighbours", keeper=None)
+        last: _Searched | None = None
         for i, k in enumerate(self._passes()):
             editor = self._editor(k)
             if i > 0:
                 # the last pass's cells (the first's, less any too small), bounded again: each
                 # pass searches the same neighbourhoods, as one process's passes the same rows
                 (cells,) = step.cells
-                step = editor._plan(current, plan.spec, DataStats(counts, dim), cells)
-            out = editor._resample(current, step)
+                counted = last.counted(sum(counts.values()))
+                step = editor._plan(current, plan.spec, DataStats(counts, dim), cells, counted)
+            searched = self._searched(step, k, last)
+            out, last = self._edit(current, step, k, searched, plan.keeper)
             if (i + 1) % PASSES_PER_CUT == 0:  # each pass reads the last one twice: bounded
                 edited = cut(plan.keeper, out)
             else:
                 edited = rebased(plan.keeper, out)
             after = class_counts_of(edited, plan.spec.label)
+            home = last.cells.home > 0
+            n_cells = int(home.sum())
+            n_searched = n_cells if searched is None else int(home[sorted(searched)].sum())
             _LOG.info(
-                "%s pass %d (nNeighbors=%d): %s -> %s", type(self).__name__, i + 1, k, counts, after
+                "%s pass %d (nNeighbors=%d, %d of %d cells searched): %s -> %s",
+                type(self).__name__,
+                i + 1,
+                k,
+                n_searched,
+                n_cells,
+                counts,
+                after,
             )
             stop = self._stops(counts, after, plan.before)
             current, counts = edited, after
             if stop:
                 break
         return current
+
+    def _targeted(self, before: dict[Any, int]) -> list[int]:
+        """Positions (among the sorted labels) of the classes a pass on ``before`` cleans."""
+        name, labels = type(self).__name__, sorted(before)
+        cleaned = check_sampling_strategy(
+            self.getSamplingStrategy(), before, "clean-sampling", name
+        )
+        return [labels.index(c) for c in cleaned]
+
+    def _searched(self, step: SamplingPlan, k: int, last: _Searched | None) -> set[int] | None:
+        """The cells a pass on the plan ``step`` searches (None: all). A cell that lost no row
+        in the last pass (at any rank), is bounded as then, under the same rule, removed none of
+        its rows in the pass that last searched it (those rows would be gone) and so removes
+        none now: only the cells the last pass removed a row from and those bounded otherwise
+        are searched again. New cells (one removed as too small), another ``nNeighbors`` (AllKNN)
+        or other classes to clean: all."""
+        (cells,) = step.cells
+        if last is None or (k, self._targeted(step.before)) != (last.k, last.targeted):
+            return None
+        if sorted(step.before) != last.labels or cells.hash is not last.cells.hash:
+            return None
+        moved = (cells.keep != last.cells.keep) | (cells.parts != last.cells.parts)
+        return last.touched | {int(c) for c in np.flatnonzero(moved)}
+
+    def _edit(
+        self,
+        current: DataFrame,
+        step: SamplingPlan,
+        k: int,
+        searched: set[int] | None,
+        keeper: Keeper,
+    ) -> tuple[DataFrame, _Searched]:
+        """One Edited Nearest Neighbours pass on ``current`` in the cells of ``step`` (only
+        the cells ``searched``, if given): its output, and what the next pass needs to know."""
+        assert step.spec is not None and step.stats is not None
+        labels, (cells,) = sorted(step.before), step.cells
+        targeted, kind = self._targeted(step.before), cast(KindSel, self.getKindSel())
+        rows = space_rows(current, step.spec, labels, step.stats.dim)
+        grouped = cell_groups(rows, [cells], step.stats.dim, self.getSeed(), searched=searched)
+        found = edited_out_rows(grouped, cells, step.stats.dim, targeted, k, kind, stored=True)
+        removed = rebased(keeper, found)  # computed once: read by the output and below
+        by_cell = np.zeros((len(cells.home), 1 + cells.guests.shape[1]), dtype=np.int64)
+        for r in removed.groupBy(CELL, RANK).count().collect():
+            by_cell[r[CELL], r[RANK]] = r["count"]
+        touched = {int(c) for c in np.flatnonzero(by_cell.sum(axis=1))}
+        out = without(current, removed.select(KEY, KEY2), step.spec)
+        n_rows = sum(step.before.values())
+        return out, _Searched(k, targeted, labels, cells, touched, by_cell, n_rows)
 
 
 class RepeatedEditedNearestNeighbours(_RepeatedEditing, HasMaxIter):
@@ -125,8 +218,10 @@ class RepeatedEditedNearestNeighbours(_RepeatedEditing, HasMaxIter):
 
     Each pass is an Edited Nearest Neighbours pass on the first pass's bounded cells, bounded
     again on the rows left (a table of at most ``maxBucketSize`` rows: one cell,
-    imbalanced-learn's exact result). Each pass's class counts are logged at level ``INFO``
-    (logger ``spark_smote.under_sampling.repeated_editing``): the number of passes is
+    imbalanced-learn's exact result); after the first, a pass searches again only the cells
+    the last one removed a row from (the other cells would remove nothing). Each pass's class
+    counts and the cells it searched are logged at level ``INFO`` (logger
+    ``spark_smote.under_sampling.repeated_editing``): the number of passes is
     imbalanced-learn's ``n_iter_``.
 
     Examples
