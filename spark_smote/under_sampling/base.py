@@ -72,6 +72,15 @@ class BaseCleaningSampler(_DenseFeatureSampler, _CleaningParams, ParamsReadWrite
         super()._validate_params()
         self._check_cells(*self._neighbours())
 
+    def _targeted(self, before: dict[Any, int]) -> list[int]:
+        """Positions (among the sorted labels of ``before``) of the classes a pass on rows
+        counted ``before`` cleans (``samplingStrategy``)."""
+        name, labels = type(self).__name__, sorted(before)
+        cleaned = check_sampling_strategy(
+            self.getSamplingStrategy(), before, "clean-sampling", name
+        )
+        return [labels.index(c) for c in cleaned]
+
     def plan(self, dataset: DataFrame) -> SamplingPlan:
         """Validate ``dataset`` (one aggregation pass) and return its class counts and the cells
         of the space of all rows (for more than ``maxBucketSize`` rows, the sampling and counting
@@ -138,10 +147,7 @@ class _OnePassCleaning(BaseCleaningSampler):
     def _resample(self, dataset: DataFrame, plan: SamplingPlan) -> DataFrame:
         assert plan.spec is not None and plan.stats is not None
         labels: list[Any] = sorted(plan.before)
-        cleaned = check_sampling_strategy(
-            self.getSamplingStrategy(), plan.before, "clean-sampling", type(self).__name__
-        )
-        targeted = [labels.index(c) for c in cleaned]
+        targeted = self._targeted(plan.before)
         dim, (cells,) = plan.stats.dim, plan.cells
         rows = space_rows(dataset, plan.spec, labels, dim)
         grouped = cell_groups(rows, [cells], dim, self.getSeed())

@@ -23,7 +23,7 @@ from spark_smote.engine.validation import DataStats, class_counts_of
 from spark_smote.kernels.cells import ClassCells
 from spark_smote.kernels.cleaning import KindSel
 from spark_smote.params import DEFAULT_SEED, _EditedParams
-from spark_smote.strategy import SamplingStrategy, check_sampling_strategy
+from spark_smote.strategy import SamplingStrategy
 from spark_smote.strategy import minority as minority_class
 from spark_smote.under_sampling.base import BaseCleaningSampler
 from spark_smote.under_sampling.edited_nearest_neighbours import EditedNearestNeighbours
@@ -58,15 +58,19 @@ class _Searched:
     targeted: list[int]
     labels: list[Any]
     cells: ClassCells
-    touched: set[int]
     removed: np.ndarray  #: rows removed per (cell, rank), as ``cells``' counts
-    n_rows: int  #: the rows the pass read
+
+    @property
+    def touched(self) -> set[int]:
+        """The cells the pass removed a row from (at any rank)."""
+        return {int(c) for c in np.flatnonzero(self.removed.sum(axis=1))}
 
     def counted(self, left: int) -> np.ndarray | None:
         """The counts per (cell, rank) of the ``left`` rows the pass left: its cells' counts
         less the removed rows', when those are every row it removed (an identical row of a
         removed one, which goes with it, may have been searched elsewhere); else None."""
-        if self.n_rows - left != int(self.removed[:, 0].sum()):
+        read = int(self.cells.home.sum())  # every row the pass read has one home cell
+        if read - left != int(self.removed[:, 0].sum()):
             return None
         return np.column_stack([self.cells.home, self.cells.guests]) - self.removed
 
@@ -129,8 +133,9 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
                 (cells,) = step.cells
                 counted = last.counted(sum(counts.values()))
                 step = editor._plan(current, plan.spec, DataStats(counts, dim), cells, counted)
-            searched = self._searched(step, k, last)
-            out, last = self._edit(current, step, k, searched, plan.keeper)
+            targeted = self._targeted(step.before)
+            searched = self._searched(step, k, targeted, last)
+            out, last = self._edit(current, step, k, targeted, searched, plan.keeper)
             if (i + 1) % PASSES_PER_CUT == 0:  # each pass reads the last one twice: bounded
                 edited = cut(plan.keeper, out)
             else:
@@ -155,15 +160,9 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
                 break
         return current
 
-    def _targeted(self, before: dict[Any, int]) -> list[int]:
-        """Positions (among the sorted labels) of the classes a pass on ``before`` cleans."""
-        name, labels = type(self).__name__, sorted(before)
-        cleaned = check_sampling_strategy(
-            self.getSamplingStrategy(), before, "clean-sampling", name
-        )
-        return [labels.index(c) for c in cleaned]
-
-    def _searched(self, step: SamplingPlan, k: int, last: _Searched | None) -> set[int] | None:
+    def _searched(
+        self, step: SamplingPlan, k: int, targeted: list[int], last: _Searched | None
+    ) -> set[int] | None:
         """The cells a pass on the plan ``step`` searches (None: all). A cell that lost no row
         in the last pass (at any rank), is bounded as then, under the same rule, removed none of
         its rows in the pass that last searched it (those rows would be gone) and so removes
@@ -171,7 +170,7 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
         are searched again. New cells (one removed as too small), another ``nNeighbors`` (AllKNN)
         or other classes to clean: all."""
         (cells,) = step.cells
-        if last is None or (k, self._targeted(step.before)) != (last.k, last.targeted):
+        if last is None or (k, targeted) != (last.k, last.targeted):
             return None
         if sorted(step.before) != last.labels or cells.hash is not last.cells.hash:
             return None
@@ -183,14 +182,16 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
         current: DataFrame,
         step: SamplingPlan,
         k: int,
+        targeted: list[int],
         searched: set[int] | None,
         keeper: Keeper,
     ) -> tuple[DataFrame, _Searched]:
         """One Edited Nearest Neighbours pass on ``current`` in the cells of ``step`` (only
-        the cells ``searched``, if given): its output, and what the next pass needs to know."""
+        the cells ``searched``, if given) cleaning the classes ``targeted``: its output, and
+        what the next pass needs to know."""
         assert step.spec is not None and step.stats is not None
         labels, (cells,) = sorted(step.before), step.cells
-        targeted, kind = self._targeted(step.before), cast(KindSel, self.getKindSel())
+        kind = cast(KindSel, self.getKindSel())
         rows = space_rows(current, step.spec, labels, step.stats.dim)
         grouped = cell_groups(rows, [cells], step.stats.dim, self.getSeed(), searched=searched)
         found = edited_out_rows(grouped, cells, step.stats.dim, targeted, k, kind, stored=True)
@@ -198,10 +199,8 @@ class _RepeatedEditing(BaseCleaningSampler, _EditedParams):
         by_cell = np.zeros((len(cells.home), 1 + cells.guests.shape[1]), dtype=np.int64)
         for r in removed.groupBy(CELL, RANK).count().collect():
             by_cell[r[CELL], r[RANK]] = r["count"]
-        touched = {int(c) for c in np.flatnonzero(by_cell.sum(axis=1))}
         out = without(current, removed.select(KEY, KEY2), step.spec)
-        n_rows = sum(step.before.values())
-        return out, _Searched(k, targeted, labels, cells, touched, by_cell, n_rows)
+        return out, _Searched(k, targeted, labels, cells, by_cell)
 
 
 class RepeatedEditedNearestNeighbours(_RepeatedEditing, HasMaxIter):
