@@ -10,6 +10,7 @@ SUITES = (
     "passes",
     "quality",
     "cleaning",
+    "condensing",
     "adaptive",
     "prototypes",
     "ensembles",

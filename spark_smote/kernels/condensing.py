@@ -19,6 +19,8 @@ def _votes_for_class(d_min: np.ndarray, d_own: np.ndarray, k: int) -> np.ndarray
     """Per row, how many of its ``k`` nearest rows of ``C`` are of its own class, from its
     sorted distances to ``C``'s minority rows ``d_min`` and own-class rows ``d_own`` (each up
     to ``k`` columns; a minority row first among equal distances)."""
+    if k == 1:  # the nearest row: the class's own only if strictly nearer
+        return (d_own[:, 0] < d_min[:, 0]).astype(np.int64)
     both = np.concatenate([d_min, d_own], axis=1)
     order = np.argsort(both, axis=1, kind="stable")[:, :k]  # stable: minority columns first
     return (order >= d_min.shape[1]).sum(axis=1)
@@ -58,8 +60,15 @@ def condensed_kept(
     Each row in turn that is not known to be well classified is classified by its ``k``
     nearest rows of ``C``; a misclassified row joins ``C``. As imbalanced-learn's speed-up,
     after each addition every row is classified again and the rows classified well then are
-    skipped for good. Memory: the ``k`` nearest distances of every row to each class of ``C``;
-    an addition costs one distance per row.
+    skipped for good.
+
+    A row joins ``C`` only with the row's own class, so a row's vote only gains once it is well
+    classified: it stays so. Hence only the *live* rows (after the last addition, not in ``C``,
+    misclassified) are ever classified again, and each is added in turn when the loop reaches
+    it unless an addition before it taught ``C`` to classify it: an addition costs one distance
+    and one vote per live row, and the live rows shrink as ``C`` grows (the same rows as
+    classifying every row again after each addition). Memory: the ``k`` nearest distances of
+    every row to each class of ``C``, and the live rows' features.
     """
     n = len(xs)
     in_c = np.zeros(n, dtype=bool)
@@ -69,18 +78,21 @@ def condensed_kept(
     d_own = np.full((n, k), np.inf)
     near = k_nearest(xs, x_seeds, k)[1]
     d_own[:, : near.shape[1]] = near
-    skip = in_c.copy()
-    for i in range(n):
-        if skip[i]:
-            continue
-        votes = _votes_for_class(d_min[i : i + 1], d_own[i : i + 1], k)
-        if not misclassified(votes, k, tie_to_minority)[0]:
-            continue
-        in_c[i] = True
-        diff = xs - xs[i]
+    wrong = misclassified(_votes_for_class(d_min, d_own, k), k, tie_to_minority)
+    live = np.flatnonzero(wrong & ~in_c)  # in order; each array below: the live rows'
+    x_live, min_live, own_live = xs[live], d_min[live], d_own[live]
+    while len(live):
+        in_c[live[0]] = True
+        diff = x_live[1:] - x_live[0]
         d_new = np.sqrt(np.einsum("ij,ij->i", diff, diff))
-        # the added row comes after the rows already in C at the same distance: appended last
-        merged = np.concatenate([d_own, d_new[:, None]], axis=1)
-        d_own = np.sort(merged, axis=1, kind="stable")[:, :k]
-        skip = in_c | ~misclassified(_votes_for_class(d_min, d_own, k), k, tie_to_minority)
+        live, x_live, min_live, own_live = live[1:], x_live[1:], min_live[1:], own_live[1:]
+        if k == 1:
+            np.minimum(own_live[:, 0], d_new, out=own_live[:, 0])
+        else:  # the added row comes after the rows already in C at the same distance
+            merged = np.concatenate([own_live, d_new[:, None]], axis=1)
+            own_live = np.sort(merged, axis=1, kind="stable")[:, :k]
+        still = misclassified(_votes_for_class(min_live, own_live, k), k, tie_to_minority)
+        if not still.all():
+            live, x_live = live[still], x_live[still]
+            min_live, own_live = min_live[still], own_live[still]
     return in_c

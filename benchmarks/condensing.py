@@ -1,0 +1,144 @@
+"""CondensedNearestNeighbour's groups, one by one: what each Python call reads and how long its
+kernel takes, by rows.
+
+    python -m benchmarks condensing --sizes 1000000 4000000
+
+CNN's one heavy pass (:func:`spark_smote.engine.reference.condensed_rows`) runs Hart's
+sequential rule on each group of :func:`~spark_smote.engine.reference.reference_groups`: a part
+of at most ``maxBucketSize`` rows of the class to clean against its minority cell's rows. This
+suite plans CNN as the stage does (its defaults, the benchmark table), then runs the same kernel
+(:func:`spark_smote.kernels.condensing.condensed_kept`) on the same groups with a clock around
+it, and returns one line per group: its cell and part, its queries, its minority rows, the rows
+its rule added to ``C``, the seconds of the first distances (queries x minority rows, timed
+apart) and of the whole kernel. The driver keeps those lines (one per group) and the wall time
+of the pass; the kept rows are not written (the stage's output pass and its other passes:
+``python -m benchmarks passes --samplers CondensedNearestNeighbour``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import statistics
+import time
+from contextlib import nullcontext
+from typing import Any
+
+import numpy as np
+import pandas as pd
+from pyspark.sql.types import StructType
+
+from benchmarks.catalog import SAMPLERS
+from benchmarks.common import FEATURES, make_data, save, spark_session
+from spark_smote.engine.cleaning import space_rows
+from spark_smote.engine.columns import CELL, KEY, KEY2, PART, Y, field
+from spark_smote.engine.keeping import held
+from spark_smote.engine.reference import QUERY, _first_seed_copies, reference_groups, reference_pass
+from spark_smote.kernels.condensing import condensed_kept
+from spark_smote.kernels.nearmiss import k_nearest
+
+#: one output line per group
+COLUMNS = ("cell", "part", "queries", "minority", "added", "first_s", "kernel_s")
+
+
+def groups(spark: Any, rows: int) -> dict[str, Any]:
+    """Plan CNN on the table of ``rows`` rows, run its kernel group by group, timed."""
+    df = spark.read.parquet(str(make_data(rows)))
+    stage = SAMPLERS["CondensedNearestNeighbour"].stage(FEATURES)
+    start = time.perf_counter()
+    plan = stage.plan(df)
+    labels, (cells,) = sorted(plan.before), plan.cells
+    reduced = sorted(stage._targeted(plan.before))
+    seeds = stage._seeds(df, plan, reduced)
+    planned = time.perf_counter()
+    minority, k, dim = labels.index(cells.label), stage.getNNeighbors(), plan.stats.dim
+    queried = [labels.index(c) for c in reduced]
+
+    def rule(pdf: pd.DataFrame, x: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
+        q, r = np.flatnonzero(rank == QUERY), np.flatnonzero(rank != QUERY)
+        keys, keys2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
+        y = pdf[Y].to_numpy(np.int64)
+        out = []
+        for c in queried:
+            mine = q[y[q] == c]
+            x_seeds, seed_ids = seeds[c]
+            at = _first_seed_copies(keys[mine], keys2[mine], seed_ids)
+            t0 = time.perf_counter()
+            k_nearest(x[mine], x[r], min(k, len(r)))
+            t1 = time.perf_counter()
+            kept = condensed_kept(x[mine], x[r], x_seeds, at, k, minority < c)
+            t2 = time.perf_counter()
+            out.append(
+                (
+                    int(pdf[CELL].iloc[0]),
+                    int(pdf[PART].iloc[0]),
+                    len(mine),
+                    len(r),
+                    int(kept.sum()) - len(at),
+                    t1 - t0,
+                    t2 - t1,
+                )
+            )
+        return pd.DataFrame(out, columns=list(COLUMNS))
+
+    schema = StructType(
+        [field(n, "long") for n in COLUMNS[:5]] + [field(n, "double") for n in COLUMNS[5:]]
+    )
+    rows_df = space_rows(df, plan.spec, labels, dim)
+    with held(rows_df) if cells.hash.n_cells > 1 else nullcontext(rows_df) as kept:
+        grouped = reference_groups(
+            kept,
+            minority,
+            queried,
+            sum(plan.before[c] for c in reduced),
+            cells,
+            dim,
+            stage.getSeed(),
+            stage.getMaxBucketSize(),
+        )
+        counted = time.perf_counter()
+        lines = [tuple(r) for r in reference_pass(grouped, dim, rule, schema).collect()]
+    done = time.perf_counter()
+    lines.sort()
+    per = {n: [line[i] for line in lines] for i, n in enumerate(COLUMNS)}
+    return {
+        "rows": rows,
+        "cells": int(cells.hash.n_cells),
+        "groups": len(lines),
+        "plan_and_seeds_s": planned - start,
+        "query_count_s": counted - planned,
+        "pass_s": done - counted,
+        "kernel_s": sum(per["kernel_s"]),
+        "first_s": sum(per["first_s"]),
+        "queries": sum(per["queries"]),
+        "added": sum(per["added"]),
+        "median": {n: statistics.median(per[n]) for n in COLUMNS[2:]},
+        "max": {n: max(per[n]) for n in COLUMNS[2:]},
+        "lines": lines,
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
+    ap.add_argument("--out", default=None, help="raw results, JSON")
+    args = ap.parse_args(argv)
+    spark = spark_session("4g")
+    results = []
+    for rows in args.sizes:
+        r = groups(spark, rows)
+        results.append(r)
+        per_m = 1e6 / rows
+        print(
+            f"{rows:>11,} rows: {r['cells']} cells, {r['groups']} groups; plan+seeds "
+            f"{r['plan_and_seeds_s']:.1f} s, query count {r['query_count_s']:.1f} s, pass "
+            f"{r['pass_s']:.1f} s ({r['pass_s'] * per_m:.1f} s per 1M rows); kernels "
+            f"{r['kernel_s']:.1f} s (first distances {r['first_s']:.1f} s), "
+            f"{r['added']:,} rows added of {r['queries']:,}"
+        )
+        print("   median per group", {n: round(v, 2) for n, v in r["median"].items()})
+        print("   max per group   ", {n: round(v, 2) for n, v in r["max"].items()})
+    save({"sizes": results}, args.out, "condensing")
+
+
+if __name__ == "__main__":
+    main()
