@@ -171,6 +171,20 @@ def test_condensed_kernel_matches_the_rule_by_brute_force(k, tie):
     assert got[seeds].all() and 2 < got.sum() < 150
 
 
+@pytest.mark.parametrize("k", [1, 2, 3])
+def test_condensed_kernel_matches_the_rule_at_equal_distances(k):
+    """Rows on a grid of few values, some repeated and some on minority rows: many votes are
+    decided by the order among equal distances (a minority row first, then C's rows in the
+    order they joined)."""
+    rng = np.random.default_rng(10 + k)
+    xs = rng.integers(0, 4, size=(120, 2)).astype(float)
+    x_min = rng.integers(0, 4, size=(15, 2)).astype(float) + 0.5 * (rng.random((15, 1)) < 0.5)
+    seeds = np.array([0, 7, 7 + k])
+    for tie in (False, True):
+        got = condensed_kept(xs, x_min, xs[seeds], seeds, k, tie)
+        assert np.array_equal(got, naive_condensed(xs, x_min, xs[seeds], seeds, k, tie))
+
+
 def test_one_sided_kernel_keeps_the_rows_the_vote_misclassifies():
     xs = np.array([[0.0], [0.9], [2.0], [2.9], [5.0]])
     x_min = np.array([[1.0], [3.0]])
