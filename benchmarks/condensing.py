@@ -13,11 +13,20 @@ its rule added to ``C``, the seconds of the first distances (queries x minority 
 apart) and of the whole kernel. The driver keeps those lines (one per group) and the wall time
 of the pass; the kept rows are not written (the stage's output pass and its other passes:
 ``python -m benchmarks passes --samplers CondensedNearestNeighbour``).
+
+    python -m benchmarks condensing --against-one-part 100000
+
+How far CNN's parts take the result from the one-process algorithm: CNN on the table of that
+many rows (with an ``id`` column) at its defaults, and with ``maxBucketSize`` = the table's rows
+(one minority cell and one part: Hart's rule on the whole class, in the same order and from the
+same seeds, which is imbalanced-learn's algorithm given them, tested): the rows each keeps and
+the share of the one-part kept rows the parts keep too.
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import statistics
 import time
 from contextlib import nullcontext
@@ -28,6 +37,7 @@ import pandas as pd
 from pyspark.sql.types import StructType
 
 from benchmarks.catalog import SAMPLERS
+from benchmarks.cleaning import with_ids
 from benchmarks.common import FEATURES, make_data, save, spark_session
 from spark_smote.engine.cleaning import space_rows
 from spark_smote.engine.columns import CELL, KEY, KEY2, PART, Y, field
@@ -117,12 +127,37 @@ def groups(spark: Any, rows: int) -> dict[str, Any]:
     }
 
 
+def against_one_part(spark: Any, rows: int) -> dict[str, Any]:
+    """CNN's kept rows at its defaults against one minority cell and one part."""
+    from spark_smote import CondensedNearestNeighbour
+
+    df = spark.read.parquet(str(with_ids(rows)[0]))
+    found: dict[str, Any] = {"rows": rows}
+    for name, size in (("parts", None), ("one_part", rows)):
+        stage = CondensedNearestNeighbour(inputCols=FEATURES)
+        if size is not None:
+            stage.setMaxBucketSize(size)
+        start = time.perf_counter()
+        kept = {r.id for r in stage.transform(df).filter("label = 0").select("id").collect()}
+        found[name] = {"seconds": time.perf_counter() - start, "kept": len(kept)}
+        found[name + "_ids"] = kept
+    one, parts = found.pop("one_part_ids"), found.pop("parts_ids")
+    found["shared"] = len(one & parts) / max(1, len(one))
+    print(json.dumps(found))
+    return found
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     ap.add_argument("--out", default=None, help="raw results, JSON")
+    ap.add_argument("--against-one-part", type=int, nargs="*", default=[], metavar="ROWS")
     args = ap.parse_args(argv)
     spark = spark_session("4g")
+    if args.against_one_part:
+        found = [against_one_part(spark, rows) for rows in args.against_one_part]
+        save({"against_one_part": found}, args.out, "condensing")
+        return
     results = []
     for rows in args.sizes:
         r = groups(spark, rows)
