@@ -870,14 +870,14 @@ SECTIONS: tuple[Section, ...] = (
         "(AllKNN's three passes at 10M took 446 s, the first with the planning, 417 s and "
         "391 s). Repeated "
         "editing is 1.31x the time per row at 4M because it makes more passes there, each "
-        "linear (next section); CNN's 1.22x at 4M is not broken down. CNN at 10M "
+        "linear (next section). CNN at 10M "
         "(`--samplers CondensedNearestNeighbour`, 2026-12-07, eleventh session) took 2,560.7 s, "
         "1.63x the time per row of 1M and 1.34x of 4M, but for about 15 of its 43 minutes tests "
-        "ran beside it on the same two cores: an upper bound, not a clean measure (CNN runs "
-        "Hart's sequential rule per part of at most `maxBucketSize` rows, so its parts grow in "
-        "number, not in size, with the rows; why it is above linear is not broken down). "
-        "Repeated editing at 10M: below, after the change that searches only the cells that "
-        "changed.",
+        "ran beside it on the same two cores: an upper bound, not a clean measure. These CNN "
+        "rows are its old kernel's: since it classifies only its live rows (twelfth session, "
+        "sections below) CNN takes 0.90x (4M) and 1.07x (10M) the time per row of 1M side by "
+        "side in one run, its groups growing in number, not in size. Repeated editing at 10M: "
+        "below, after the change that searches only the cells that changed.",
         (
             "oss_allknn_4m.json",
             "rest_4m.json",
@@ -971,6 +971,18 @@ SECTIONS: tuple[Section, ...] = (
             "cnn_kernel_1m_before_2.json",
             "cnn_kernel_1m_after_2.json",
         ),
+        render_scaling,
+    ),
+    Section(
+        "CNN by rows to 10M, one run",
+        "`python -m benchmarks speed --rows 1000000 4000000 10000000 --repeats 1 "
+        "--driver-memory 4g --samplers CondensedNearestNeighbour --skip-imblearn "
+        "CondensedNearestNeighbour` on `2c70886`, 2026-12-07, one run, nothing else on the "
+        "machine: per row, 4M takes 0.90x and 10M 1.07x the time of 1M: linear to 10M within "
+        "this run's noise. Before the live rows, 4M took 1.22x (`f2ebf79`) and 10M 2,560.7 s "
+        "(`6b499d8`, at most 1.63x: tests ran beside it for a third of its run), 4.4x this "
+        "run's 584.7 s. A 4 GiB driver.",
+        ("cnn_kernel_by_rows.json",),
         render_scaling,
     ),
     Section(
