@@ -21,6 +21,12 @@ many rows (with an ``id`` column) at its defaults, and with ``maxBucketSize`` = 
 (one minority cell and one part: Hart's rule on the whole class, in the same order and from the
 same seeds, which is imbalanced-learn's algorithm given them, tested): the rows each keeps and
 the share of the one-part kept rows the parts keep too.
+
+    python -m benchmarks condensing --output-digest 1000000
+
+CNN's output at its defaults on the table: the rows per class and the sum of a 64-bit hash of
+every output row per class (an order-free digest: two commits that give the same digests gave
+the same rows, but for a chance of about 2^-64).
 """
 
 from __future__ import annotations
@@ -147,13 +153,30 @@ def against_one_part(spark: Any, rows: int) -> dict[str, Any]:
     return found
 
 
+def digest(spark: Any, rows: int) -> dict[str, Any]:
+    """CNN's output rows per class, and the sum of a hash of each output row per class."""
+    from pyspark.sql import functions as F
+
+    df = spark.read.parquet(str(make_data(rows)))
+    out = SAMPLERS["CondensedNearestNeighbour"].stage(FEATURES).transform(df)
+    row_hash = F.xxhash64(*[F.col(c) for c in out.columns]).cast("decimal(38,0)")
+    found = out.groupBy("label").agg(F.count("*").alias("n"), F.sum(row_hash).alias("digest"))
+    per_class = [[r["label"], r["n"], str(r["digest"])] for r in found.orderBy("label").collect()]
+    print(json.dumps(per_class))
+    return {"rows": rows, "per_class": per_class}
+
+
 def main(argv: list[str] | None = None) -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1_000_000, 4_000_000])
     ap.add_argument("--out", default=None, help="raw results, JSON")
+    ap.add_argument("--output-digest", type=int, default=0, metavar="ROWS")
     ap.add_argument("--against-one-part", type=int, nargs="*", default=[], metavar="ROWS")
     args = ap.parse_args(argv)
     spark = spark_session("4g")
+    if args.output_digest:
+        save({"digests": [digest(spark, args.output_digest)]}, args.out, "condensing")
+        return
     if args.against_one_part:
         found = [against_one_part(spark, rows) for rows in args.against_one_part]
         save({"against_one_part": found}, args.out, "condensing")
