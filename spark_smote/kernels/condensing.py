@@ -19,7 +19,7 @@ def _votes_for_class(d_min: np.ndarray, d_own: np.ndarray, k: int) -> np.ndarray
     """Per row, how many of its ``k`` nearest rows of ``C`` are of its own class, from its
     sorted distances to ``C``'s minority rows ``d_min`` and own-class rows ``d_own`` (each up
     to ``k`` columns; a minority row first among equal distances)."""
-    if k == 1:  # the nearest row: the class's own only if strictly nearer
+    if k == 1 and d_min.shape[1] == d_own.shape[1] == 1:  # own only if strictly nearer
         return (d_own[:, 0] < d_min[:, 0]).astype(np.int64)
     both = np.concatenate([d_min, d_own], axis=1)
     order = np.argsort(both, axis=1, kind="stable")[:, :k]  # stable: minority columns first
