@@ -898,7 +898,8 @@ SECTIONS: tuple[Section, ...] = (
         "hardness) and 0.95x (ClusterCentroids) the time per row: not shown linear beyond that "
         "noise, nor shown not to be "
         "(AllKNN's three passes at 10M took 446 s, the first with the planning, 417 s and "
-        "391 s). Repeated "
+        "391 s; One-Sided Selection and AllKNN side by side in one run: the next section). "
+        "Repeated "
         "editing is 1.31x the time per row at 4M because it makes more passes there, each "
         "linear (next section). CNN at 10M "
         "(`--samplers CondensedNearestNeighbour`, 2026-12-07, eleventh session) took 2,560.7 s, "
@@ -915,6 +916,20 @@ SECTIONS: tuple[Section, ...] = (
             "rest_10m_b.json",
             "cnn_10m.json",
         ),
+        render_scaling,
+    ),
+    Section(
+        "One-Sided Selection and AllKNN by rows to 10M, one run",
+        "`python -m benchmarks speed --rows 1000000 4000000 10000000 --repeats 1 "
+        "--driver-memory 4g --samplers OneSidedSelection,AllKNN --skip-imblearn "
+        "OneSidedSelection AllKNN` on `ac5efe4`, 2026-12-07 (twelfth session), one run, "
+        "nothing else on the machine: the sizes side by side, where the table above puts 10M "
+        "beside another day's 1M and 4M. Per row, 4M takes 0.85x (One-Sided Selection) and "
+        "1.02x (AllKNN) the time of 1M, 10M 0.96x and 1.10x (AllKNN's three passes at 10M: "
+        "1.03x, 1.18x and 1.11x the time per row of 1M's; one run, not repeated). "
+        "One-Sided Selection's first step votes with one nearest row (its default), a "
+        "comparison since `6f3dc6f`: the same rows. A 4 GiB driver.",
+        ("oss_allknn_by_rows.json",),
         render_scaling,
     ),
     Section(
