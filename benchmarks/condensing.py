@@ -35,20 +35,18 @@ import argparse
 import json
 import statistics
 import time
-from contextlib import nullcontext
 from typing import Any
 
 import numpy as np
 import pandas as pd
+from pyspark.sql import DataFrame, GroupedData
 from pyspark.sql.types import StructType
 
 from benchmarks.catalog import SAMPLERS
 from benchmarks.cleaning import with_ids
 from benchmarks.common import FEATURES, make_data, save, spark_session
-from spark_smote.engine.cleaning import space_rows
-from spark_smote.engine.columns import CELL, KEY, KEY2, PART, Y, field
-from spark_smote.engine.keeping import held
-from spark_smote.engine.reference import QUERY, _first_seed_copies, reference_groups, reference_pass
+from spark_smote.engine.columns import CELL, PART, field
+from spark_smote.engine.reference import class_queries, group_rows, reference_pass
 from spark_smote.kernels.condensing import condensed_kept
 from spark_smote.kernels.nearmiss import k_nearest
 
@@ -70,25 +68,21 @@ def groups(spark: Any, rows: int) -> dict[str, Any]:
     queried = [labels.index(c) for c in reduced]
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
-        q, r = np.flatnonzero(rank == QUERY), np.flatnonzero(rank != QUERY)
-        keys, keys2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
-        y = pdf[Y].to_numpy(np.int64)
+        g = group_rows(pdf, rank)
         out = []
         for c in queried:
-            mine = q[y[q] == c]
-            x_seeds, seed_ids = seeds[c]
-            at = _first_seed_copies(keys[mine], keys2[mine], seed_ids)
+            mine, x_seeds, at = class_queries(g, c, seeds)
             t0 = time.perf_counter()
-            k_nearest(x[mine], x[r], min(k, len(r)))
+            k_nearest(x[mine], x[g.r], min(k, len(g.r)))
             t1 = time.perf_counter()
-            kept = condensed_kept(x[mine], x[r], x_seeds, at, k, minority < c)
+            kept = condensed_kept(x[mine], x[g.r], x_seeds, at, k, minority < c)
             t2 = time.perf_counter()
             out.append(
                 (
                     int(pdf[CELL].iloc[0]),
                     int(pdf[PART].iloc[0]),
                     len(mine),
-                    len(r),
+                    len(g.r),
                     int(kept.sum()) - len(at),
                     t1 - t0,
                     t2 - t1,
@@ -99,20 +93,16 @@ def groups(spark: Any, rows: int) -> dict[str, Any]:
     schema = StructType(
         [field(n, "long") for n in COLUMNS[:5]] + [field(n, "double") for n in COLUMNS[5:]]
     )
-    rows_df = space_rows(df, plan.spec, labels, dim)
-    with held(rows_df) if cells.hash.n_cells > 1 else nullcontext(rows_df) as kept:
-        grouped = reference_groups(
-            kept,
-            minority,
-            queried,
-            sum(plan.before[c] for c in reduced),
-            cells,
-            dim,
-            stage.getSeed(),
-            stage.getMaxBucketSize(),
-        )
-        counted = time.perf_counter()
-        lines = [tuple(r) for r in reference_pass(grouped, dim, rule, schema).collect()]
+    counted = planned
+
+    def timed(grouped: GroupedData) -> DataFrame:
+        nonlocal counted
+        counted = time.perf_counter()  # the stage has counted the groups' queries
+        return reference_pass(grouped, dim, rule, schema)
+
+    lines = [tuple(r) for r in stage._passed(df, plan, reduced, timed).collect()]
+    assert plan.keeper is not None
+    plan.keeper.release()
     done = time.perf_counter()
     lines.sort()
     per = {n: [line[i] for line in lines] for i, n in enumerate(COLUMNS)}

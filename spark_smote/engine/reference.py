@@ -16,7 +16,7 @@ row's nearest queries of every class (:func:`candidates`).
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
-from typing import Any
+from typing import Any, NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -134,6 +134,28 @@ def reference_groups(
 Rule = Callable[[pd.DataFrame, np.ndarray, np.ndarray], pd.DataFrame]
 
 
+class Group(NamedTuple):
+    """A group's rows by role (positions in its stable order): its queries ``q``, its reference
+    rows ``r``, and every row's identity (``keys``, ``keys2``) and class index ``y``."""
+
+    q: np.ndarray
+    r: np.ndarray
+    keys: np.ndarray
+    keys2: np.ndarray
+    y: np.ndarray
+
+
+def group_rows(pdf: pd.DataFrame, rank: np.ndarray) -> Group:
+    """The roles and identities of a group's rows, as a :data:`Rule` receives them."""
+    return Group(
+        np.flatnonzero(rank == QUERY),
+        np.flatnonzero(rank != QUERY),
+        pdf[KEY].to_numpy(np.int64),
+        pdf[KEY2].to_numpy(np.int64),
+        pdf[Y].to_numpy(np.int64),
+    )
+
+
 def reference_pass(grouped: GroupedData, dim: int, rule: Rule, schema: StructType) -> DataFrame:
     """``applyInPandas`` of ``rule`` over the groups of :func:`reference_groups`, their rows in
     stable order (row hash, then features: independent of the partitioning)."""
@@ -167,9 +189,7 @@ def nearmiss_scores(
     classes = list(queried)
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
-        q, r = np.flatnonzero(rank == QUERY), np.flatnonzero(rank != QUERY)
-        keys, keys2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
-        y = pdf[Y].to_numpy(np.int64)
+        q, r, keys, keys2, y = group_rows(pdf, rank)
         sums = k_nearest(x[q], x[r], k, farthest)[1].sum(axis=1)
         out = [
             pd.DataFrame(
@@ -232,6 +252,14 @@ def _first_seed_copies(keys: np.ndarray, keys2: np.ndarray, seed_ids: np.ndarray
     return np.sort(hit[first])
 
 
+def class_queries(group: Group, c: int, seeds: Seeds) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Class ``c``'s queries in a group (positions), its seed rows' features, and the positions
+    among those queries of the first copy of each seed row the group holds."""
+    mine = group.q[group.y[group.q] == c]
+    x_seeds, seed_ids = seeds[c]
+    return mine, x_seeds, _first_seed_copies(group.keys[mine], group.keys2[mine], seed_ids)
+
+
 def condensed_rows(
     grouped: GroupedData,
     dim: int,
@@ -251,25 +279,21 @@ def condensed_rows(
     classes = list(queried)
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, rank: np.ndarray) -> pd.DataFrame:
-        q, r = np.flatnonzero(rank == QUERY), np.flatnonzero(rank != QUERY)
-        keys, keys2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
-        y = pdf[Y].to_numpy(np.int64)
+        g = group_rows(pdf, rank)
         kept = []
         for c in classes:
-            mine = q[y[q] == c]
-            x_seeds, seed_ids = seeds[c]
-            at = _first_seed_copies(keys[mine], keys2[mine], seed_ids)
+            mine, x_seeds, at = class_queries(g, c, seeds)
             if c == minority:
                 keep = np.zeros(len(mine), dtype=bool)
                 keep[at] = True
             elif sequential:
-                keep = condensed_kept(x[mine], x[r], x_seeds, at, k, minority < c)
+                keep = condensed_kept(x[mine], x[g.r], x_seeds, at, k, minority < c)
             else:
-                keep = one_sided_kept(x[mine], x[r], x_seeds, k, minority < c)
+                keep = one_sided_kept(x[mine], x[g.r], x_seeds, k, minority < c)
                 keep[at] = True
             kept.append(mine[keep])
         rows = np.concatenate(kept) if kept else np.empty(0, dtype=np.int64)
-        return pd.DataFrame({KEY: keys[rows], KEY2: keys2[rows]})
+        return pd.DataFrame({KEY: g.keys[rows], KEY2: g.keys2[rows]})
 
     schema = StructType([field(KEY, "long"), field(KEY2, "long")])
     return reference_pass(grouped, dim, rule, schema)
