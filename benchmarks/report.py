@@ -908,7 +908,8 @@ SECTIONS: tuple[Section, ...] = (
         "rows are its old kernel's: since it classifies only its live rows (twelfth session, "
         "sections below) CNN takes 0.90x (4M) and 1.07x (10M) the time per row of 1M side by "
         "side in one run, its groups growing in number, not in size. Repeated editing at 10M: "
-        "below, after the change that searches only the cells that changed.",
+        "below, after the change that searches only the cells that changed. ClusterCentroids "
+        "and instance hardness (and KMeansSMOTE) side by side in one run: two sections below.",
         (
             "oss_allknn_4m.json",
             "rest_4m.json",
@@ -930,6 +931,23 @@ SECTIONS: tuple[Section, ...] = (
         "One-Sided Selection's first step votes with one nearest row (its default), a "
         "comparison since `6f3dc6f`: the same rows. A 4 GiB driver.",
         ("oss_allknn_by_rows.json",),
+        render_scaling,
+    ),
+    Section(
+        "ClusterCentroids, instance hardness and KMeansSMOTE by rows to 10M, one run each",
+        "`python -m benchmarks speed --rows 1000000 4000000 10000000 --repeats 1 "
+        "--driver-memory 4g --samplers ClusterCentroids,InstanceHardnessThreshold "
+        "--skip-imblearn ClusterCentroids InstanceHardnessThreshold` on `61d0184`, then the "
+        "same with `--samplers KMeansSMOTE --skip-imblearn KMeansSMOTE` on `bf90cc3`, "
+        "2026-12-07 (thirteenth session), one run each, nothing else on the machine: the sizes "
+        "side by side, where the tables above put 10M beside another day's 1M. Per row, "
+        "ClusterCentroids takes 1.08x (4M) and 1.09x (10M) the time of 1M (10M against 4M: "
+        "1.01x). Instance hardness takes 0.74x and 0.87x: its 1M carries the fixed cost of "
+        "fitting its forest five times (each fold a Spark job of its own) over few rows; 10M "
+        "against 4M is 1.17x the time per row (one run, not repeated). KMeansSMOTE's time is "
+        "mostly fixed (planning and its clusters on a bounded sample): 0.50x and 0.37x the "
+        "time per row of 1M. A 4 GiB driver.",
+        ("cc_iht_by_rows.json", "kmeans_smote_by_rows.json"),
         render_scaling,
     ),
     Section(
