@@ -4,12 +4,15 @@ cell, given our seed rows and the order of the rows; per part on many cells; the
 from __future__ import annotations
 
 import numpy as np
+import pandas as pd
 import pytest
 from imblearn.under_sampling import CondensedNearestNeighbour as ImbCNN
 from imblearn.under_sampling import OneSidedSelection as ImbOSS
 from pyspark.sql import functions as F
 
 from spark_smote import CondensedNearestNeighbour, OneSidedSelection
+from spark_smote.engine.columns import KEY, KEY2, Y
+from spark_smote.engine.reference import QUERY, class_queries, group_rows
 from spark_smote.kernels.condensing import condensed_kept, one_sided_kept
 from tests.conftest import wide_table
 
@@ -195,6 +198,27 @@ def test_one_sided_kernel_keeps_the_rows_the_vote_misclassifies():
     assert got.tolist() == [True]
     got = one_sided_kept(np.array([[4.0]]), x_min, x_seeds, 2, tie_to_minority=False)
     assert got.tolist() == [False]
+
+
+def test_a_group_gives_each_class_its_queries_and_the_first_copy_of_each_seed_it_holds():
+    """Queries of classes 0 and 2 and reference rows (ranks 0, 1) in one group; identical rows
+    share an identity, so a seed may come twice (its first copy counts) or not at all."""
+    rank = np.array([QUERY, 0, QUERY, QUERY, 1, QUERY, QUERY, QUERY])
+    y = np.array([0, 1, 2, 0, 1, 0, 0, 2])
+    ids = np.array([[7, 1], [8, 1], [9, 1], [5, 2], [6, 2], [7, 1], [5, 3], [4, 4]])
+    pdf = pd.DataFrame({KEY: ids[:, 0], KEY2: ids[:, 1], Y: y})
+    g = group_rows(pdf, rank)
+    assert g.q.tolist() == [0, 2, 3, 5, 6, 7] and g.r.tolist() == [1, 4]
+    seeds = {
+        0: (np.ones((3, 2)), np.array([[5, 3], [7, 1], [1, 1]])),
+        2: (np.zeros((1, 2)), np.array([[3, 3]])),
+    }
+    mine, x_seeds, at = class_queries(g, 0, seeds)
+    assert mine.tolist() == [0, 3, 5, 6] and x_seeds is seeds[0][0]
+    # positions in `mine`: seed (7, 1) is rows 0 and 5 (the first counts), (5, 3) is row 6
+    assert at.tolist() == [0, 3]
+    mine, _, at = class_queries(g, 2, seeds)
+    assert mine.tolist() == [2, 7] and at.tolist() == []
 
 
 def test_wide_rows_plan_in_bounded_memory(spark):
