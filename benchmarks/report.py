@@ -929,8 +929,13 @@ SECTIONS: tuple[Section, ...] = (
         "1.02x (AllKNN) the time of 1M, 10M 0.96x and 1.10x (AllKNN's three passes at 10M: "
         "1.03x, 1.18x and 1.11x the time per row of 1M's; one run, not repeated). "
         "One-Sided Selection's first step votes with one nearest row (its default), a "
-        "comparison since `6f3dc6f`: the same rows. A 4 GiB driver.",
-        ("oss_allknn_by_rows.json",),
+        "comparison since `6f3dc6f`: the same rows. AllKNN again, `--rows 1000000 10000000 "
+        "--samplers AllKNN` on `ab7ca15` (thirteenth session, one run, nothing else on the "
+        "machine): 129.0 s and 1,142.4 s, 0.89x the time per row at 10M (passes 0.91x, 0.83x, "
+        "0.92x): its 10M took the same time in both runs (1,143.0 s, 1,142.4 s), its 1M "
+        "103.9 s and 129.0 s; 1.10x and 0.89x are this machine's noise around linear. A 4 GiB "
+        "driver.",
+        ("oss_allknn_by_rows.json", "allknn_by_rows_repeat.json"),
         render_scaling,
     ),
     Section(
