@@ -927,7 +927,7 @@ SECTIONS: tuple[Section, ...] = (
         "nothing else on the machine: the sizes side by side, where the table above puts 10M "
         "beside another day's 1M and 4M. Per row, 4M takes 0.85x (One-Sided Selection) and "
         "1.02x (AllKNN) the time of 1M, 10M 0.96x and 1.10x (AllKNN's three passes at 10M: "
-        "1.03x, 1.18x and 1.11x the time per row of 1M's; one run, not repeated). "
+        "1.03x, 1.18x and 1.11x the time per row of 1M's; repeated below). "
         "One-Sided Selection's first step votes with one nearest row (its default), a "
         "comparison since `6f3dc6f`: the same rows. AllKNN again, `--rows 1000000 10000000 "
         "--samplers AllKNN` on `ab7ca15` (thirteenth session, one run, nothing else on the "
