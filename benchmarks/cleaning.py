@@ -6,6 +6,7 @@
     python -m benchmarks cleaning --rows 1000000 --whole --listed 16 --stages renn,allknn,ncr
     python -m benchmarks cleaning --rows 4000000 --no-reference      # time only
     python -m benchmarks cleaning --rows 1000000 --check-rows 0 --max-bucket-size 60000
+    python -m benchmarks cleaning --rows 1000000 --check-rows 0 --searched 1,2,3 --rounds 2
     python -m benchmarks cleaning --rows 4000000 --no-reference \
         --stages tomek,enn,smote,smote-tomek,smote-enn          # the combinations vs SMOTE
 
@@ -34,6 +35,7 @@ import argparse
 import json
 import time
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pyarrow as pa
@@ -133,6 +135,8 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-bucket-size", type=int, default=30_000)
     p.add_argument("--num-hash-tables", type=int, default=6)
     p.add_argument("--stages", default="tomek,enn", help="of " + ",".join(STAGES))
+    p.add_argument("--searched", default="", help="numSearchedCells of tomek, enn: e.g. 1,3")
+    p.add_argument("--rounds", type=int, default=1, help="timed runs of each stage, interleaved")
     p.add_argument("--out", default=str(Path(__file__).parent / "cleaning.json"))
     args = p.parse_args(argv)
     import spark_smote as s
@@ -190,12 +194,30 @@ def main(argv: list[str] | None = None) -> None:
         "smote-tomek": s.SMOTETomek(inputCols=FEATURES, **cells),
         "smote-enn": s.SMOTEENN(inputCols=FEATURES, nNeighbors=K_ENN, **cells),
     }
-    stages = {name: every[name] for name in args.stages.split(",")}
-    for name, stage in stages.items():
-        start = time.perf_counter()
-        stage.transform(df).write.format("noop").mode("overwrite").save()
-        seconds = time.perf_counter() - start
+    stages: dict[str, tuple[str, Any]] = {}
+    for name in args.stages.split(","):
+        if args.searched and name in ("tomek", "enn"):
+            for m in args.searched.split(","):
+                stages[f"{name}@{m}"] = (
+                    name,
+                    every[name].copy({every[name].numSearchedCells: int(m)}),
+                )
+        else:
+            stages[name] = name, every[name]
+    runs: dict[str, list[float]] = {key: [] for key in stages}
+    for _ in range(args.rounds):  # the settings interleaved, round after round
+        for key, (_, stage) in stages.items():
+            start = time.perf_counter()
+            stage.transform(df).write.format("noop").mode("overwrite").save()
+            runs[key].append(round(time.perf_counter() - start, 1))
+            print(key, runs[key][-1], flush=True)
+    for key, (name, stage) in stages.items():
+        seconds = float(np.median(runs[key]))
         entry: dict = {"spark_smote_s": round(seconds, 1)}
+        if args.rounds > 1:
+            entry["runs_s"] = runs[key]
+        if args.searched and name in ("tomek", "enn"):
+            entry["numSearchedCells"] = stage.getNumSearchedCells()
         if name in whole or (not args.no_reference and name in ("tomek", "enn")):
             kept = stage.transform(df).select("id")
             removed_ids = [r.id for r in df.select("id").join(kept, "id", "left_anti").collect()]
@@ -229,8 +251,8 @@ def main(argv: list[str] | None = None) -> None:
                 imblearn_projected_s=round(projected, 1),
                 speedup=round(projected / seconds, 1),
             )
-        result[name] = entry
-        print(name, json.dumps(entry), flush=True)
+        result[key] = entry
+        print(key, json.dumps(entry), flush=True)
     save(result, args.out, "cleaning")
 
 

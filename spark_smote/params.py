@@ -362,6 +362,39 @@ class _CleaningParams(_FeatureColsParams, _CellParams):
     _sampling_type = "clean-sampling"
 
 
+class _SearchedCellsParams(Params):
+    """``numSearchedCells``: the cells a row's nearest rows are searched in (mixin: TomekLinks,
+    EditedNearestNeighbours)."""
+
+    numSearchedCells: Param[int] = Param(
+        Params._dummy(),
+        "numSearchedCells",
+        "cells each row's nearest rows are searched in, merged: its home cell and its next "
+        "nearest cells that store it (at most numHashTables); more, nearer the exact nearest "
+        "rows at more neighbour-search work (1: the home cell only, as before 0.3) (>= 1)",
+        typeConverter=TypeConverters.toInt,
+    )
+
+    def __init__(self, *args: Any) -> None:
+        super().__init__(*args)
+        self._setDefault(numSearchedCells=3)
+
+    def getNumSearchedCells(self) -> int:
+        """Gets the value of numSearchedCells or its default value."""
+        return self.getOrDefault(self.numSearchedCells)
+
+    def setNumSearchedCells(self: P, value: int) -> P:
+        """Sets the value of :py:attr:`numSearchedCells`."""
+        return self._set(numSearchedCells=value)
+
+    def _check_searched_cells(self) -> None:
+        if self.getNumSearchedCells() < 1:
+            raise ValueError(
+                f"numSearchedCells must be at least 1 (1: each row's home cell only), got "
+                f"{self.getNumSearchedCells()}."
+            )
+
+
 class _NNeighborsParams(Params):
     """``nNeighbors``: the nearest rows of all classes a cleaning rule looks at (mixin)."""
 

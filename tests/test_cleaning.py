@@ -111,6 +111,55 @@ def test_many_cells_are_close_to_exact_and_independent_of_partitioning(larger, s
     assert kept_ids(again) == kept_ids(out)
 
 
+def nearest_in_searched_cells(x: np.ndarray, cells, searched: int, k: int) -> np.ndarray:
+    """Brute force: each row's ``k`` nearest rows among the rows stored in its first
+    ``searched`` cells that store it (its home cell and guest cells of rank < ``searched``)."""
+    got = cells.hash.assign(x)
+    ranks = np.arange(got.shape[1])[None, :]
+    stored = np.where((got >= 0) & (ranks <= cells.keep[np.maximum(got, 0)]), got, -1)
+    member = np.zeros((cells.hash.n_cells, len(x)), dtype=bool)
+    row, rank = np.nonzero(stored >= 0)
+    member[stored[row, rank], row] = True
+    out = np.empty((len(x), k), dtype=np.int64)
+    for i in range(len(x)):
+        mine = stored[i, :searched]
+        held = member[mine[mine >= 0]].any(axis=0)
+        held[i] = False
+        rows = np.flatnonzero(held)
+        out[i] = rows[np.argsort(((x[rows] - x[i]) ** 2).sum(axis=1), kind="stable")[:k]]
+    return out
+
+
+@pytest.fixture(scope="module")
+def with_copies(spark):
+    """3,000 rows and a copy of 300 of them (identical rows: their own nearest rows)."""
+    x, y = three_classes(3000, 2)
+    x, y = np.concatenate([x, x[:300]]), np.concatenate([y, y[:300]])
+    rows = [(i, *map(float, x[i]), NAMES[y[i]]) for i in range(len(y))]
+    return x, y, spark.createDataFrame(rows, ["id", *COLS, "label"]).repartition(3).cache()
+
+
+@pytest.mark.newest  # engine logic, the same on every Spark version
+@pytest.mark.parametrize("searched", [1, 3])
+def test_each_row_gets_its_nearest_rows_of_the_cells_it_is_searched_in(with_copies, searched):
+    x, y, df = with_copies
+    cells_of = {"maxBucketSize": 500, "numHashTables": 4, "numSearchedCells": searched}
+    tomek = TomekLinks(inputCols=COLS, **cells_of)
+    cells = tomek.plan(df).cells[0]
+    assert cells.hash.n_cells > 8 and (cells.keep >= 2).all()  # rows searched in 3 cells
+    assert searched == 1 or not np.array_equal(
+        nearest_in_searched_cells(x, cells, 1, 4), nearest_in_searched_cells(x, cells, 3, 4)
+    )  # three cells find nearer rows than the home cell alone
+    nearest = nearest_in_searched_cells(x, cells, searched, 4)
+    first = nearest[:, 0]
+    linked = (y[first] != y) & (first[first] == np.arange(len(y))) & (y != 2)  # 2: minority
+    assert set(range(len(y))) - set(kept_ids(tomek.transform(df))) == set(np.flatnonzero(linked))
+    enn = EditedNearestNeighbours(inputCols=COLS, nNeighbors=4, kindSel="mode", **cells_of)
+    votes = np.array([np.bincount(y[r], minlength=3).argmax() for r in nearest])
+    edited = (votes != y) & (y != 2)
+    assert set(range(len(y))) - set(kept_ids(enn.transform(df))) == set(np.flatnonzero(edited))
+
+
 def test_kept_rows_are_untouched_and_identical_rows_go_together(spark):
     xs = [(float(i), 0) for i in range(30)] + [(5.2, 1), (5.2, 1), (20.1, 1)]
     rows = [
@@ -142,6 +191,8 @@ def test_kept_rows_are_untouched_and_identical_rows_go_together(spark):
         (EditedNearestNeighbours(inputCols=COLS, nNeighbors=0), "nNeighbors"),
         (EditedNearestNeighbours(inputCols=COLS, kindSel="most"), "kindSel"),
         (EditedNearestNeighbours(inputCols=COLS, maxBucketSize=5), "maxBucketSize"),
+        (EditedNearestNeighbours(inputCols=COLS, numSearchedCells=0), "numSearchedCells"),
+        (TomekLinks(inputCols=COLS, numSearchedCells=-1), "numSearchedCells"),
         (EditedNearestNeighbours(inputCols=["a", "nope"]), "inputCols"),
         (SMOTEENN(inputCols=COLS, kindSel="most"), "kindSel"),
         (SMOTETomek(inputCols=COLS, samplingStrategy=["cat"]), "samplingStrategy"),

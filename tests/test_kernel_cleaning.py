@@ -13,6 +13,7 @@ from spark_smote.kernels.cleaning import (
     edited_out,
     misclassified_neighbours,
     most_common,
+    occurrences,
     tomek_candidates,
 )
 
@@ -87,3 +88,10 @@ def test_no_queries_no_work():
     none = np.empty(0, dtype=np.int64)
     assert edited_in_cell(x, y, none, 3, "all").size == 0
     assert tomek_candidates(x, y, none).shape == (2, 0)
+
+
+def test_identical_rows_are_told_apart_by_their_place_among_their_copies():
+    key = np.array([3, 3, 3, 5, 5, 7, 7], dtype=np.int64)
+    key2 = np.array([1, 1, 1, 2, 2, 8, 9], dtype=np.int64)  # the last two differ in KEY2
+    assert occurrences(key, key2).tolist() == [0, 1, 2, 0, 1, 0, 0]
+    assert occurrences(key[:0], key2[:0]).tolist() == []

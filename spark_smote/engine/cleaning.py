@@ -25,11 +25,16 @@ from pyspark.sql.types import StructType
 from spark_smote.engine.columns import (
     CELL,
     CLS,
+    DIST,
     KEY,
     KEY2,
     LINKED,
     NEAR,
     NEAR2,
+    NEAR_OCC,
+    NEAR_Y,
+    NEAREST,
+    OCC,
     ORDER,
     RANK,
     Y,
@@ -49,9 +54,10 @@ from spark_smote.kernels.cleaning import (
     KindSel,
     edited_in_cell,
     misclassified_neighbours,
+    occurrences,
     tomek_candidates,
 )
-from spark_smote.kernels.knn import stable_order
+from spark_smote.kernels.knn import knn_in_cell, stable_order
 
 #: ``CLS`` of every row in cleaning: all classes share one space of cells.
 SPACE = 0
@@ -122,9 +128,11 @@ def _cell_function(
     dim: int,
     targeted: Sequence[int],
     rule: Callable[[pd.DataFrame, np.ndarray, np.ndarray, np.ndarray], pd.DataFrame],
+    searched: int = 1,
 ) -> GroupFunction:
     """The ``applyInPandas`` function that runs ``rule(pdf, x, y, queries)`` on a cell whose
-    rows are in stable order; ``queries`` are its home rows of the ``targeted`` classes."""
+    rows are in stable order; ``queries`` are its rows of the ``targeted`` classes whose home
+    it is, or (``searched`` > 1) one of their first ``searched - 1`` guest cells."""
     groups = group_index([cells])
     names = feature_names(dim)
     wanted = list(targeted)
@@ -135,10 +143,84 @@ def _cell_function(
         order = stable_order(pdf[KEY].to_numpy(np.int64), x)
         pdf, x = pdf.iloc[order].reset_index(drop=True), x[order]
         y = pdf[Y].to_numpy(np.int64)
-        home = pdf[RANK].to_numpy() == 0
-        return rule(pdf, x, y, np.flatnonzero(home & np.isin(y, wanted)))
+        near = pdf[RANK].to_numpy() < searched
+        return rule(pdf, x, y, np.flatnonzero(near & np.isin(y, wanted)))
 
     return run
+
+
+#: The fields of a near row in :func:`searched_nearest`'s ``NEAREST`` (in the order it sorts by).
+NEAR_FIELDS = (DIST, NEAR, NEAR2, NEAR_OCC, NEAR_Y)
+
+
+def searched_nearest(
+    grouped: GroupedData,
+    cells: ClassCells,
+    dim: int,
+    queried: Sequence[int],
+    searched: int,
+    k: int,
+) -> DataFrame:
+    """Each row of the ``queried`` classes with its ``k`` nearest rows (itself excluded) among
+    the rows of its home cell and its first ``searched - 1`` guest cells that store it:
+    ``KEY, KEY2, OCC`` (its identity, :func:`occurrences`), ``Y`` and ``NEAREST``, an array of
+    ``k`` structs of :data:`NEAR_FIELDS` (squared distance, identity and class of a near
+    row), nearest first, each near row once; at exactly the same distance the smaller
+    ``KEY, KEY2``, as a cell's stable order.
+
+    One ``applyInPandas`` pass searches each query in every cell of those (its ``k`` nearest of
+    the cell), and an aggregation by the query's identity merges the cells' rows: a Python call
+    reads a cell and writes ``k`` rows per query of it.
+    """
+
+    def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
+        key, key2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
+        occ = occurrences(key, key2)
+        idx, dist = knn_in_cell(x, queries, k) if len(queries) else (np.empty((0, k), int), None)
+        q, n = np.repeat(queries, k), idx.ravel()
+        return pd.DataFrame(
+            {
+                KEY: key[q],
+                KEY2: key2[q],
+                OCC: occ[q],
+                Y: y[q],
+                DIST: np.empty(0) if dist is None else dist.ravel(),
+                NEAR: key[n],
+                NEAR2: key2[n],
+                NEAR_OCC: occ[n],
+                NEAR_Y: y[n],
+            }
+        )
+
+    types = {OCC: "int", NEAR_OCC: "int", DIST: "double"}
+    names = (KEY, KEY2, OCC, Y, DIST, NEAR, NEAR2, NEAR_OCC, NEAR_Y)
+    schema = StructType([field(n, types.get(n, "long")) for n in names])
+    found = grouped.applyInPandas(_cell_function(cells, dim, queried, rule, searched), schema)
+    near = F.struct(*NEAR_FIELDS)
+    if k == 1:
+        merged = F.array(F.min(near))
+    else:  # a near row found in several cells comes once
+        merged = F.slice(F.array_sort(F.array_distinct(F.collect_list(near))), 1, k)
+    return found.groupBy(KEY, KEY2, OCC, Y).agg(merged.alias(NEAREST))
+
+
+def edited_searched(nearest: DataFrame, targeted: Sequence[int], kind: KindSel) -> DataFrame:
+    """``KEY, KEY2`` of the rows of :func:`searched_nearest` of the ``targeted`` classes that
+    Edited Nearest Neighbours removes (the rule of
+    :func:`~spark_smote.kernels.cleaning.edited_out`, in SQL on ``NEAREST``)."""
+    rows = F.col(NEAREST)
+    if kind == "all":
+        out = F.exists(rows, lambda s: s[NEAR_Y] != F.col(Y))
+    else:  # the most common class, among equally common ones the smallest
+        votes = F.transform(
+            rows,
+            lambda s: F.struct(
+                (-F.size(F.filter(rows, lambda t: t[NEAR_Y] == s[NEAR_Y]))).alias("n"),
+                s[NEAR_Y].alias("c"),
+            ),
+        )
+        out = F.array_min(votes)["c"] != F.col(Y)
+    return nearest.filter(F.col(Y).isin(list(targeted)) & out).select(KEY, KEY2)
 
 
 def edited_out_rows(
@@ -149,13 +231,21 @@ def edited_out_rows(
     k: int,
     kind: KindSel,
     stored: bool = False,
+    searched: int = 1,
 ) -> DataFrame:
     """``KEY, KEY2`` of the rows of the ``targeted`` classes that Edited Nearest Neighbours
-    removes: by :func:`~spark_smote.kernels.cleaning.edited_in_cell` in their home cells.
+    removes: by :func:`~spark_smote.kernels.cleaning.edited_in_cell` in their home cells, or
+    with ``searched`` > 1 from their nearest rows in that many cells
+    (:func:`searched_nearest`, :func:`edited_searched`).
 
-    ``stored``: with every cell each removed row is stored in (home and guests of any rank:
-    ``KEY, KEY2, CELL, RANK``, a row per cell): the cells whose rows a repeated pass changes,
-    and their counts without it."""
+    ``stored`` (home cells only): with every cell each removed row is stored in (home and
+    guests of any rank: ``KEY, KEY2, CELL, RANK``, a row per cell): the cells whose rows a
+    repeated pass changes, and their counts without it."""
+    if searched > 1 and cells.hash.n_cells > 1:  # one cell: its home search is exact
+        assert not stored
+        return edited_searched(
+            searched_nearest(grouped, cells, dim, targeted, searched, k), targeted, kind
+        )
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
         out = queries[edited_in_cell(x, y, queries, k, kind)]
@@ -200,7 +290,12 @@ def neighbourhood_cleaned_rows(
 
 
 def tomek_out_rows(
-    grouped: GroupedData, cells: ClassCells, dim: int, targeted: Sequence[int], n_classes: int
+    grouped: GroupedData,
+    cells: ClassCells,
+    dim: int,
+    targeted: Sequence[int],
+    n_classes: int,
+    searched: int = 1,
 ) -> DataFrame:
     """``KEY, KEY2`` of the rows of the ``targeted`` classes in a Tomek link.
 
@@ -209,7 +304,17 @@ def tomek_out_rows(
     whose nearest row is it (both ways of the pair among the candidates, a small fraction of the
     rows). Every row is a query: a link needs the nearest row of rows of any class. The pair
     is found by a window over its two identities (one pass over the candidates, no join).
+    With ``searched`` > 1, each row's nearest row is the nearest of that many of its cells
+    (:func:`searched_nearest`), and identities tell identical rows apart (``OCC``).
     """
+    every = range(n_classes)
+    if searched > 1 and cells.hash.n_cells > 1:  # one cell: its home search is exact
+        first = F.col(NEAREST)[0]
+        nearest = searched_nearest(grouped, cells, dim, every, searched, 1)
+        found = nearest.filter(first[NEAR_Y] != F.col(Y)).select(
+            KEY, KEY2, OCC, Y, *[first[c].alias(c) for c in (NEAR, NEAR2, NEAR_OCC)]
+        )
+        return _linked(found, (KEY, KEY2, OCC), (NEAR, NEAR2, NEAR_OCC), targeted)
 
     def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
         mine, nearest = tomek_candidates(x, y, queries)
@@ -220,13 +325,21 @@ def tomek_out_rows(
         )
 
     schema = StructType([field(n, "long") for n in (KEY, KEY2, Y, NEAR, NEAR2)])
-    every = range(n_classes)
     candidates = grouped.applyInPandas(_cell_function(cells, dim, every, rule), schema)
-    me = F.struct(F.col(KEY).alias("k"), F.col(KEY2).alias("k2"))
-    near = F.struct(F.col(NEAR).alias("k"), F.col(NEAR2).alias("k2"))
-    forward = me < near  # which way the pair is seen from this row
+    return _linked(candidates, (KEY, KEY2), (NEAR, NEAR2), targeted)
+
+
+def _linked(
+    candidates: DataFrame, me: Sequence[str], near: Sequence[str], targeted: Sequence[int]
+) -> DataFrame:
+    """``KEY, KEY2`` of the ``candidates`` (rows whose nearest row, identity ``near``, is of
+    another class) of the ``targeted`` classes whose nearest row is a candidate whose nearest
+    row is it (identity ``me``)."""
+    mine = F.struct(*[F.col(c).alias(f"k{i}") for i, c in enumerate(me)])
+    theirs = F.struct(*[F.col(c).alias(f"k{i}") for i, c in enumerate(near)])
+    forward = mine < theirs  # which way the pair is seen from this row
     pair = Window.partitionBy(
-        F.when(forward, me).otherwise(near), F.when(forward, near).otherwise(me)
+        F.when(forward, mine).otherwise(theirs), F.when(forward, theirs).otherwise(mine)
     )
     both_ways = F.max(forward).over(pair) & ~F.min(forward).over(pair)
     linked = candidates.withColumn(LINKED, both_ways)

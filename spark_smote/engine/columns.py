@@ -40,6 +40,9 @@ Y = "__smote_y"  # position of the row's class among all labels (CLS is 0 for ev
 KEY2 = "__smote_key2"  # a second, independent hash of the whole row: with KEY, its identity
 NEAR, NEAR2 = "__smote_near", "__smote_near2"  # KEY, KEY2 of a row's nearest row
 LINKED = "__smote_linked"  # whether a row is in a Tomek link
+OCC, NEAR_OCC = "__smote_occ", "__smote_near_occ"  # a row's place among identical rows of a cell
+NEAR_Y = "__smote_near_y"  # the class (Y) of a row's near row
+NEAREST = "__smote_nearest"  # a row's nearest rows, merged from the cells searched
 
 # ------------------------------------------------------------------ sparse rows
 PARTS = "__smote_parts"  # a vector's stored form, parsed once per row (engine.vectors)

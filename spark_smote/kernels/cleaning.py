@@ -86,3 +86,17 @@ def misclassified_neighbours(
     wrong = most_common(votes) != minority
     near = np.unique(idx[wrong].ravel())
     return near[np.isin(y[near], cleaned)]
+
+
+def occurrences(key: np.ndarray, key2: np.ndarray) -> np.ndarray:
+    """Each row's place among the identical rows (the same ``KEY, KEY2``) of a cell in stable
+    order, 0 for the first: with ``KEY, KEY2``, an identity that tells identical rows apart and
+    is the same in every cell (identical rows are stored in the same cells, side by side in
+    stable order)."""
+    n = len(key)
+    if n == 0:
+        return np.empty(0, dtype=np.int32)
+    first = np.ones(n, dtype=bool)
+    first[1:] = (key[1:] != key[:-1]) | (key2[1:] != key2[:-1])
+    at = np.arange(n)
+    return (at - np.maximum.accumulate(np.where(first, at, 0))).astype(np.int32)

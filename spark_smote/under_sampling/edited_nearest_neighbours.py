@@ -10,12 +10,12 @@ from pyspark.sql import DataFrame, GroupedData
 from spark_smote.engine.cleaning import edited_out_rows
 from spark_smote.kernels.cells import ClassCells
 from spark_smote.kernels.cleaning import KindSel
-from spark_smote.params import DEFAULT_SEED, _EditedParams
+from spark_smote.params import DEFAULT_SEED, _EditedParams, _SearchedCellsParams
 from spark_smote.strategy import SamplingStrategy
 from spark_smote.under_sampling.base import _OnePassCleaning
 
 
-class EditedNearestNeighbours(_OnePassCleaning, _EditedParams):
+class EditedNearestNeighbours(_OnePassCleaning, _EditedParams, _SearchedCellsParams):
     """Edited Nearest Neighbours (Wilson's editing) on Spark: removes a row of a class that
     ``samplingStrategy`` names when its ``nNeighbors`` nearest rows of any class (itself
     excluded) are not all of its class (``kindSel="all"``) or their most common class is not
@@ -51,6 +51,7 @@ class EditedNearestNeighbours(_OnePassCleaning, _EditedParams):
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 3,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -68,12 +69,14 @@ class EditedNearestNeighbours(_OnePassCleaning, _EditedParams):
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 3,
     ) -> EditedNearestNeighbours:
         """Sets params for this EditedNearestNeighbours."""
         return self._set(**self._input_kwargs)
 
     def _validate_params(self) -> None:
         self._check_edited()
+        self._check_searched_cells()
         super()._validate_params()
 
     def _neighbours(self) -> tuple[str | None, int]:
@@ -88,4 +91,5 @@ class EditedNearestNeighbours(_OnePassCleaning, _EditedParams):
         counts: list[int],
     ) -> DataFrame:
         kind = cast(KindSel, self.getKindSel())
-        return edited_out_rows(grouped, cells, dim, targeted, self.getNNeighbors(), kind)
+        k, searched = self.getNNeighbors(), self.getNumSearchedCells()
+        return edited_out_rows(grouped, cells, dim, targeted, k, kind, searched=searched)

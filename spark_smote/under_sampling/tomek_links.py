@@ -7,12 +7,12 @@ from pyspark.sql import DataFrame, GroupedData
 
 from spark_smote.engine.cleaning import tomek_out_rows
 from spark_smote.kernels.cells import ClassCells
-from spark_smote.params import DEFAULT_SEED
+from spark_smote.params import DEFAULT_SEED, _SearchedCellsParams
 from spark_smote.strategy import SamplingStrategy
 from spark_smote.under_sampling.base import _OnePassCleaning
 
 
-class TomekLinks(_OnePassCleaning):
+class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
     """Tomek links on Spark: two rows of different classes, each the other's nearest row (over
     the rows of all classes), are a link; the rows of the classes ``samplingStrategy`` names
     that are in a link are removed (``"auto"``: all classes but the minority).
@@ -45,6 +45,7 @@ class TomekLinks(_OnePassCleaning):
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 3,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -60,9 +61,14 @@ class TomekLinks(_OnePassCleaning):
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 3,
     ) -> TomekLinks:
         """Sets params for this TomekLinks."""
         return self._set(**self._input_kwargs)
+
+    def _validate_params(self) -> None:
+        self._check_searched_cells()
+        super()._validate_params()
 
     def _neighbours(self) -> tuple[str | None, int]:
         return None, 1
@@ -75,4 +81,5 @@ class TomekLinks(_OnePassCleaning):
         targeted: list[int],
         counts: list[int],
     ) -> DataFrame:
-        return tomek_out_rows(grouped, cells, dim, targeted, len(counts))
+        searched = self.getNumSearchedCells()
+        return tomek_out_rows(grouped, cells, dim, targeted, len(counts), searched)
