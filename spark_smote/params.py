@@ -370,14 +370,14 @@ class _SearchedCellsParams(Params):
         Params._dummy(),
         "numSearchedCells",
         "cells each row's nearest rows are searched in, merged: its home cell and its next "
-        "nearest cells that store it (at most numHashTables); more, nearer the exact nearest "
-        "rows at more neighbour-search work (1: the home cell only, as before 0.3) (>= 1)",
+        "nearest cells that store it as a guest (at most numHashTables); more: nearer the "
+        "exact nearest rows, for a neighbour search per cell and a merge by row (>= 1)",
         typeConverter=TypeConverters.toInt,
     )
 
     def __init__(self, *args: Any) -> None:
         super().__init__(*args)
-        self._setDefault(numSearchedCells=3)
+        self._setDefault(numSearchedCells=1)
 
     def getNumSearchedCells(self) -> int:
         """Gets the value of numSearchedCells or its default value."""

@@ -23,10 +23,12 @@ class EditedNearestNeighbours(_OnePassCleaning, _EditedParams, _SearchedCellsPar
 
     The rows of all classes share one space of cells learned from a sample (k-means; each row a
     query in its home cell and a guest in its next ``numHashTables - 1`` cells, at most
-    ``maxBucketSize`` rows a cell). A table of at most ``maxBucketSize`` rows is one cell and
-    gives exactly imbalanced-learn's result, up to the order of rows at exactly the same
-    distance (here: by a hash of the row, then its features). Kept rows are the input's,
-    untouched; identical rows stay or go together.
+    ``maxBucketSize`` rows a cell); a row's nearest rows are searched in its home cell, or with
+    ``numSearchedCells=m`` in its first ``m`` cells that store it, merged (nearer
+    imbalanced-learn's result for about ``m`` times the neighbour search). A table of at most
+    ``maxBucketSize`` rows is one cell and gives exactly imbalanced-learn's result, up to the
+    order of rows at exactly the same distance (here: by a hash of the row, then its features).
+    Kept rows are the input's, untouched; identical rows stay or go together.
 
     Examples
     --------
@@ -51,7 +53,7 @@ class EditedNearestNeighbours(_OnePassCleaning, _EditedParams, _SearchedCellsPar
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
-        numSearchedCells: int = 3,
+        numSearchedCells: int = 1,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -69,7 +71,7 @@ class EditedNearestNeighbours(_OnePassCleaning, _EditedParams, _SearchedCellsPar
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
-        numSearchedCells: int = 3,
+        numSearchedCells: int = 1,
     ) -> EditedNearestNeighbours:
         """Sets params for this EditedNearestNeighbours."""
         return self._set(**self._input_kwargs)

@@ -19,7 +19,9 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
 
     The rows of all classes share one space of cells learned from a sample (k-means; each row a
     query in its home cell and a guest in its next ``numHashTables - 1`` cells, at most
-    ``maxBucketSize`` rows a cell); a row's nearest row is searched in its home cell. A table of
+    ``maxBucketSize`` rows a cell); a row's nearest row is searched in its home cell, or with
+    ``numSearchedCells=m`` in its first ``m`` cells that store it, the nearest of them kept
+    (nearer imbalanced-learn's result for about ``m`` times the neighbour search). A table of
     at most ``maxBucketSize`` rows is one cell and gives exactly imbalanced-learn's result, up to
     the order of rows at exactly the same distance (here: by a hash of the row, then its
     features). Kept rows are the input's, untouched; identical rows stay or go together.
@@ -45,7 +47,7 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
-        numSearchedCells: int = 3,
+        numSearchedCells: int = 1,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -61,7 +63,7 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
-        numSearchedCells: int = 3,
+        numSearchedCells: int = 1,
     ) -> TomekLinks:
         """Sets params for this TomekLinks."""
         return self._set(**self._input_kwargs)
