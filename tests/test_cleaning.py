@@ -196,6 +196,7 @@ def test_kept_rows_are_untouched_and_identical_rows_go_together(spark):
         (EditedNearestNeighbours(inputCols=["a", "nope"]), "inputCols"),
         (SMOTEENN(inputCols=COLS, kindSel="most"), "kindSel"),
         (SMOTETomek(inputCols=COLS, samplingStrategy=["cat"]), "samplingStrategy"),
+        (SMOTEENN(inputCols=COLS, numSearchedCells=0), "numSearchedCells"),
     ],
 )
 def test_bad_params_raise_before_any_output(small, stage, message):
@@ -237,6 +238,7 @@ def test_combinations_are_smote_then_the_cleaner(small, combined, cleaner):
         maxBucketSize=combined.getMaxBucketSize(),
         **extra,
     )
+    assert combined.copy({combined.numSearchedCells: 3})._cleaner().getNumSearchedCells() == 3
     expected = Counter(tuple(r) for r in clean.transform(smote.transform(df)).collect())
     got = Counter(tuple(r) for r in combined.transform(df).collect())
     assert got == expected

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pyspark import keyword_only
 
 from spark_smote.combine.base import BaseSMOTECleaning
-from spark_smote.params import DEFAULT_SEED, _EditedParams
+from spark_smote.params import DEFAULT_SEED, _EditedParams, _SearchedCellsParams
 from spark_smote.strategy import SamplingStrategy
 from spark_smote.under_sampling import EditedNearestNeighbours
 
 
-class SMOTEENN(BaseSMOTECleaning, _EditedParams):
+class SMOTEENN(BaseSMOTECleaning, _EditedParams, _SearchedCellsParams):
     """SMOTE followed by Edited Nearest Neighbours cleaning, as imbalanced-learn's ``SMOTEENN``:
     exactly ``SMOTE`` with these params and seed, then
     ``EditedNearestNeighbours(samplingStrategy="all", nNeighbors=..., kindSel=...)`` (same
-    features, label, seed, ``maxBucketSize``, ``numHashTables``) on its output. ``syntheticCol``,
-    if set, survives on the kept rows.
+    features, label, seed, ``maxBucketSize``, ``numHashTables``, ``numSearchedCells``) on its
+    output. ``syntheticCol``, if set, survives on the kept rows.
 
     Examples
     --------
@@ -43,6 +43,7 @@ class SMOTEENN(BaseSMOTECleaning, _EditedParams):
         otherColumns: str = "null",
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 1,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -63,11 +64,15 @@ class SMOTEENN(BaseSMOTECleaning, _EditedParams):
         otherColumns: str = "null",
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 1,
     ) -> SMOTEENN:
         """Sets params for this SMOTEENN."""
         return self._set(**self._input_kwargs)
 
     def _cleaner(self) -> EditedNearestNeighbours:
         return EditedNearestNeighbours(
-            **self._shared(), nNeighbors=self.getNNeighbors(), kindSel=self.getKindSel()
+            **self._shared(),
+            nNeighbors=self.getNNeighbors(),
+            kindSel=self.getKindSel(),
+            numSearchedCells=self.getNumSearchedCells(),
         )

@@ -5,17 +5,17 @@ from __future__ import annotations
 from pyspark import keyword_only
 
 from spark_smote.combine.base import BaseSMOTECleaning
-from spark_smote.params import DEFAULT_SEED
+from spark_smote.params import DEFAULT_SEED, _SearchedCellsParams
 from spark_smote.strategy import SamplingStrategy
 from spark_smote.under_sampling import TomekLinks
 
 
-class SMOTETomek(BaseSMOTECleaning):
+class SMOTETomek(BaseSMOTECleaning, _SearchedCellsParams):
     """SMOTE followed by Tomek-link cleaning, as imbalanced-learn's ``SMOTETomek``: exactly
     ``SMOTE`` with these params and seed, then ``TomekLinks(samplingStrategy="all")`` (same
-    features, label, seed, ``maxBucketSize``, ``numHashTables``) on its output, so rows of any
-    class, original or synthetic, that are in a Tomek link are removed. ``syntheticCol``, if
-    set, survives on the kept rows.
+    features, label, seed, ``maxBucketSize``, ``numHashTables``, ``numSearchedCells``) on its
+    output, so rows of any class, original or synthetic, that are in a Tomek link are removed.
+    ``syntheticCol``, if set, survives on the kept rows.
 
     Examples
     --------
@@ -41,6 +41,7 @@ class SMOTETomek(BaseSMOTECleaning):
         otherColumns: str = "null",
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 1,
     ) -> None:
         super().__init__()
         self.setParams(**self._input_kwargs)
@@ -59,9 +60,10 @@ class SMOTETomek(BaseSMOTECleaning):
         otherColumns: str = "null",
         maxBucketSize: int = 30_000,
         numHashTables: int = 6,
+        numSearchedCells: int = 1,
     ) -> SMOTETomek:
         """Sets params for this SMOTETomek."""
         return self._set(**self._input_kwargs)
 
     def _cleaner(self) -> TomekLinks:
-        return TomekLinks(**self._shared())
+        return TomekLinks(**self._shared(), numSearchedCells=self.getNumSearchedCells())
