@@ -176,7 +176,8 @@ def searched_nearest(
     def rule(pdf: pd.DataFrame, x: np.ndarray, y: np.ndarray, queries: np.ndarray) -> pd.DataFrame:
         key, key2 = pdf[KEY].to_numpy(np.int64), pdf[KEY2].to_numpy(np.int64)
         occ = occurrences(key, key2)
-        idx, dist = knn_in_cell(x, queries, k) if len(queries) else (np.empty((0, k), int), None)
+        none = (np.empty((0, k), dtype=np.int64), np.empty((0, k)))
+        idx, dist = knn_in_cell(x, queries, k) if len(queries) else none
         q, n = np.repeat(queries, k), idx.ravel()
         return pd.DataFrame(
             {
@@ -184,7 +185,7 @@ def searched_nearest(
                 KEY2: key2[q],
                 OCC: occ[q],
                 Y: y[q],
-                DIST: np.empty(0) if dist is None else dist.ravel(),
+                DIST: dist.ravel(),
                 NEAR: key[n],
                 NEAR2: key2[n],
                 NEAR_OCC: occ[n],
