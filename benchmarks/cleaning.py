@@ -7,6 +7,7 @@
     python -m benchmarks cleaning --rows 4000000 --no-reference      # time only
     python -m benchmarks cleaning --rows 1000000 --check-rows 0 --max-bucket-size 60000
     python -m benchmarks cleaning --rows 1000000 --check-rows 0 --searched 1,2,3 --rounds 2
+    python -m benchmarks cleaning --rows 1000000 --check-rows 0 --searched 1,3:5,3:4  # :tables
     python -m benchmarks cleaning --rows 4000000 --no-reference \
         --stages tomek,enn,smote,smote-tomek,smote-enn          # the combinations vs SMOTE
 
@@ -135,7 +136,11 @@ def main(argv: list[str] | None = None) -> None:
     p.add_argument("--max-bucket-size", type=int, default=30_000)
     p.add_argument("--num-hash-tables", type=int, default=6)
     p.add_argument("--stages", default="tomek,enn", help="of " + ",".join(STAGES))
-    p.add_argument("--searched", default="", help="numSearchedCells of tomek, enn: e.g. 1,3")
+    p.add_argument(
+        "--searched",
+        default="",
+        help="numSearchedCells of tomek, enn, each optionally with its numHashTables: e.g. 1,3:5",
+    )
     p.add_argument("--rounds", type=int, default=1, help="timed runs of each stage, interleaved")
     p.add_argument("--out", default=str(Path(__file__).parent / "cleaning.json"))
     args = p.parse_args(argv)
@@ -197,11 +202,12 @@ def main(argv: list[str] | None = None) -> None:
     stages: dict[str, tuple[str, Any]] = {}
     for name in args.stages.split(","):
         if args.searched and name in ("tomek", "enn"):
-            for m in args.searched.split(","):
-                stages[f"{name}@{m}"] = (
-                    name,
-                    every[name].copy({every[name].numSearchedCells: int(m)}),
-                )
+            for setting in args.searched.split(","):
+                m, _, tables = setting.partition(":")
+                chosen = {every[name].numSearchedCells: int(m)}
+                if tables:
+                    chosen[every[name].numHashTables] = int(tables)
+                stages[f"{name}@{setting}"] = name, every[name].copy(chosen)
         else:
             stages[name] = name, every[name]
     runs: dict[str, list[float]] = {key: [] for key in stages}
@@ -218,6 +224,7 @@ def main(argv: list[str] | None = None) -> None:
             entry["runs_s"] = runs[key]
         if args.searched and name in ("tomek", "enn"):
             entry["numSearchedCells"] = stage.getNumSearchedCells()
+            entry["numHashTables"] = stage.getNumHashTables()
         if name in whole or (not args.no_reference and name in ("tomek", "enn")):
             kept = stage.transform(df).select("id")
             removed_ids = [r.id for r in df.select("id").join(kept, "id", "left_anti").collect()]

@@ -160,6 +160,17 @@ def test_each_row_gets_its_nearest_rows_of_the_cells_it_is_searched_in(with_copi
     assert set(range(len(y))) - set(kept_ids(enn.transform(df))) == set(np.flatnonzero(edited))
 
 
+@pytest.mark.newest  # engine logic, the same on every Spark version
+def test_tomek_links_by_default_searches_the_three_cells_storing_a_row(with_copies):
+    x, y, df = with_copies
+    tomek = TomekLinks(inputCols=COLS, maxBucketSize=500)  # the other params: defaults
+    cells = tomek.plan(df).cells[0]
+    assert cells.hash.copies == 3 and cells.hash.n_cells > 8
+    first = nearest_in_searched_cells(x, cells, 3, 1)[:, 0]
+    linked = (y[first] != y) & (first[first] == np.arange(len(y))) & (y != 2)  # 2: minority
+    assert set(range(len(y))) - set(kept_ids(tomek.transform(df))) == set(np.flatnonzero(linked))
+
+
 def test_kept_rows_are_untouched_and_identical_rows_go_together(spark):
     xs = [(float(i), 0) for i in range(30)] + [(5.2, 1), (5.2, 1), (20.1, 1)]
     rows = [

@@ -18,6 +18,7 @@ from spark_smote import (
     OneSidedSelection,
     RepeatedEditedNearestNeighbours,
     SMOTETomek,
+    TomekLinks,
 )
 from spark_smote.app.cli import build_parser, main, parse_strategy, resolve_settings
 from spark_smote.app.io import guess_format
@@ -283,8 +284,9 @@ def test_sampler_settings_that_do_not_fit(tmp_path, capsys):
             ["--sampler", "cluster-centroids", "--voting", "hard", "--max-iter", "7"],
             ClusterCentroids(inputCols=["f0", "f1", "f2"], voting="hard", maxIter=7),
         ),
+        (["--sampler", "tomek"], TomekLinks(inputCols=["f0", "f1", "f2"])),  # its own defaults
     ],
-    ids=["enn", "smote-tomek", "renn", "allknn", "ncr", "nearmiss", "cnn", "oss", "centroids"],
+    ids="enn smote-tomek renn allknn ncr nearmiss cnn oss centroids tomek".split(),
 )
 def test_cleaning_samplers_from_the_command_line(spark, tmp_path, extra, stage):
     df = blobs(spark, {0: 80, 1: 12}, vector=False, seed=3)

@@ -76,7 +76,7 @@ DEFAULTS: dict[str, Any] = {
     "mode": "errorifexists",
     "partition_by": None,
     "max_bucket_size": 30_000,
-    "num_hash_tables": 6,
+    "num_hash_tables": None,  # 6; tomek: 3
     "bucket_length": None,
     "report": None,
     "plot": None,
@@ -150,7 +150,7 @@ def build_parser() -> argparse.ArgumentParser:
     a("--synthetic-col", help="add a boolean column with this name, True on synthetic rows")
     a("--other-columns", choices=("null", "copy"), help="other columns of synthetic rows")
     a("--max-bucket-size", type=int, help="most rows per cell (default: 30000)")
-    a("--num-hash-tables", type=int, help="cells each row is stored in (default: 6)")
+    a("--num-hash-tables", type=int, help="cells each row is stored in (default: 6; tomek: 3)")
     a("--bucket-length", type=float, help="ignored (kept for 0.1 configurations)")
     a("--config", help="TOML file with [job] and [spark] tables (see conf/oversample.toml)")
     a("--mode", choices=("errorifexists", "overwrite"), help="if the output exists")

@@ -85,10 +85,9 @@ def build_sampler(settings: dict[str, Any], flag: str) -> Sampler:
     if settings["sampler"] == "random-under":
         return RandomUnderSampler(**common, replacement=bool(settings["replacement"]))
     read = {"featuresCol": settings["features_col"], "inputCols": settings["input_cols"]}
-    engine = {
-        "maxBucketSize": settings["max_bucket_size"],
-        "numHashTables": settings["num_hash_tables"],
-    }
+    engine = {"maxBucketSize": settings["max_bucket_size"]}
+    if settings["num_hash_tables"] is not None:  # else the sampler's default
+        engine["numHashTables"] = settings["num_hash_tables"]
     edited = {"nNeighbors": _neighbours(settings, 3), "kindSel": settings["kind_sel"]}
     if settings["sampler"] == "tomek":
         return TomekLinks(**common, **read, **engine)

@@ -263,6 +263,7 @@ class OneSidedSelection(_Condensing):
             seed=self.getSeed(),
             maxBucketSize=self.getMaxBucketSize(),
             numHashTables=self.getNumHashTables(),
+            numSearchedCells=1,  # the home cell, as OneSidedSelection was measured
         )
         if self.getInputCols():
             tomek.setInputCols(self.getInputCols())

@@ -19,12 +19,16 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
 
     The rows of all classes share one space of cells learned from a sample (k-means; each row a
     query in its home cell and a guest in its next ``numHashTables - 1`` cells, at most
-    ``maxBucketSize`` rows a cell); a row's nearest row is searched in its home cell, or with
-    ``numSearchedCells=m`` in its first ``m`` cells that store it, the nearest of them kept
-    (nearer imbalanced-learn's result for about ``m`` times the neighbour search). A table of
-    at most ``maxBucketSize`` rows is one cell and gives exactly imbalanced-learn's result, up to
-    the order of rows at exactly the same distance (here: by a hash of the row, then its
-    features). Kept rows are the input's, untouched; identical rows stay or go together.
+    ``maxBucketSize`` rows a cell); a row's nearest row is searched in its first
+    ``numSearchedCells`` cells that store it, the nearest of them kept. The defaults (each row
+    stored in 3 cells and searched in all 3; the other samplers store 6 and search 1) agree with
+    imbalanced-learn's removed rows at 0.95-0.96 precision and 0.97 recall on 1M rows of 20
+    features, for about 1.1x the time of the home cell alone at 6 (0.90-0.92 / 0.79-0.82).
+    ``numSearchedCells=1, numHashTables=6`` searches the home cell only, as before 0.3.0's last
+    change. A table of at most ``maxBucketSize`` rows is one cell and gives exactly
+    imbalanced-learn's result, up to the order of rows at exactly the same distance (here: by a
+    hash of the row, then its features). Kept rows are the input's, untouched; identical rows
+    stay or go together.
 
     Examples
     --------
@@ -46,10 +50,11 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
         samplingStrategy: SamplingStrategy = "auto",
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
-        numHashTables: int = 6,
-        numSearchedCells: int = 1,
+        numHashTables: int = 3,
+        numSearchedCells: int = 3,
     ) -> None:
         super().__init__()
+        self._setDefault(numHashTables=3, numSearchedCells=3)
         self.setParams(**self._input_kwargs)
 
     @keyword_only
@@ -62,8 +67,8 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
         samplingStrategy: SamplingStrategy = "auto",
         seed: int = DEFAULT_SEED,
         maxBucketSize: int = 30_000,
-        numHashTables: int = 6,
-        numSearchedCells: int = 1,
+        numHashTables: int = 3,
+        numSearchedCells: int = 3,
     ) -> TomekLinks:
         """Sets params for this TomekLinks."""
         return self._set(**self._input_kwargs)
