@@ -24,8 +24,8 @@ class TomekLinks(_OnePassCleaning, _SearchedCellsParams):
     stored in 3 cells and searched in all 3; the other samplers store 6 and search 1) agree with
     imbalanced-learn's removed rows at 0.95-0.96 precision and 0.97 recall on 1M rows of 20
     features, for about 1.1x the time of the home cell alone at 6 (0.90-0.92 / 0.79-0.82).
-    ``numSearchedCells=1, numHashTables=6`` searches the home cell only, as before 0.3.0's last
-    change. A table of at most ``maxBucketSize`` rows is one cell and gives exactly
+    ``numSearchedCells=1, numHashTables=6`` searches the home cell only (the earlier default).
+    A table of at most ``maxBucketSize`` rows is one cell and gives exactly
     imbalanced-learn's result, up to the order of rows at exactly the same distance (here: by a
     hash of the row, then its features). Kept rows are the input's, untouched; identical rows
     stay or go together.
